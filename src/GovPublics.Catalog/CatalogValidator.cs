@@ -1,0 +1,187 @@
+namespace GovPublics.Catalog;
+
+/// <summary>One problem found in a catalogue: where (a JSON path or a CSV line), which entity, what is wrong.</summary>
+public sealed record CatalogError(string Path, string EntityId, string Message)
+{
+    public override string ToString() => string.IsNullOrEmpty(EntityId) ? $"{Path}: {Message}" : $"{Path} ({EntityId}): {Message}";
+}
+
+/// <summary>A catalogue that breaks the registry's rules; <see cref="Errors"/> lists every problem.</summary>
+public sealed class CatalogValidationException(IReadOnlyList<CatalogError> errors)
+    : Exception($"The catalogue has {errors.Count} error(s): " + string.Join("; ", errors.Take(5)))
+{
+    public IReadOnlyList<CatalogError> Errors { get; } = errors;
+}
+
+/// <summary>Rules that hold across the whole catalogue: unique ids, existing references, no parent cycles.</summary>
+public static class CatalogValidator
+{
+    internal static void RequireId(string path, string? id, List<CatalogError> errors)
+    {
+        if (string.IsNullOrWhiteSpace(id))
+        {
+            errors.Add(new CatalogError(path, "", "id: required"));
+        }
+        else if (id.Length > 100 || id.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        {
+            errors.Add(new CatalogError(path, id, "id: at most 100 characters, no spaces"));
+        }
+    }
+
+    internal static void Require(string path, string id, string field, string? value, List<CatalogError> errors)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            errors.Add(new CatalogError(path, id, $"{field}: required"));
+        }
+    }
+
+    /// <summary>Adds an error for every duplicate, dangling reference and parent cycle.</summary>
+    public static void CheckReferences(
+        IReadOnlyList<Territory> territories,
+        IReadOnlyList<Authority> authorities,
+        IReadOnlyList<Page> pages,
+        IReadOnlyList<JurisdictionRule> rules,
+        List<CatalogError> errors)
+    {
+        var territoryIds = Unique(territories.Select(t => t.Id), "territories", errors);
+        var authorityIds = Unique(authorities.Select(a => a.Id), "authorities", errors);
+        Unique(pages.Select(p => p.Id), "pages", errors);
+        Unique(rules.Select(r => r.Id), "rules", errors);
+        foreach (var dup in pages.GroupBy(p => (p.Platform, p.ExternalId)).Where(g => g.Count() > 1))
+        {
+            errors.Add(new CatalogError("pages", dup.First().Id,
+                $"platform + external_id: {EnumText.Format(dup.Key.Platform)} {dup.Key.ExternalId} is used by {string.Join(", ", dup.Select(p => p.Id))}"));
+        }
+
+        foreach (var t in territories)
+        {
+            if (t.Kind != TerritoryKind.Region && !territoryIds.Contains(t.ParentId))
+            {
+                errors.Add(new CatalogError("territories", t.Id, $"parent_id: territory '{t.ParentId}' does not exist"));
+            }
+        }
+
+        foreach (var a in authorities)
+        {
+            if (!territoryIds.Contains(a.TerritoryId))
+            {
+                errors.Add(new CatalogError("authorities", a.Id, $"territory_id: territory '{a.TerritoryId}' does not exist"));
+            }
+
+            if (a.ParentId.Length > 0 && !authorityIds.Contains(a.ParentId))
+            {
+                errors.Add(new CatalogError("authorities", a.Id, $"parent_id: authority '{a.ParentId}' does not exist"));
+            }
+        }
+
+        foreach (var p in pages.Where(p => !authorityIds.Contains(p.OwnerAuthorityId)))
+        {
+            errors.Add(new CatalogError("pages", p.Id, $"owner_authority_id: authority '{p.OwnerAuthorityId}' does not exist"));
+        }
+
+        foreach (var r in rules)
+        {
+            if (r.TerritoryId.Length > 0 && !territoryIds.Contains(r.TerritoryId))
+            {
+                errors.Add(new CatalogError("rules", r.Id, $"territory_id: territory '{r.TerritoryId}' does not exist"));
+            }
+
+            if (r.AuthorityId.Length > 0 && !authorityIds.Contains(r.AuthorityId))
+            {
+                errors.Add(new CatalogError("rules", r.Id, $"authority_id: authority '{r.AuthorityId}' does not exist"));
+            }
+        }
+
+        foreach (var dup in rules.GroupBy(r => (r.Topic, r.Subtopic, r.TerritoryId, r.TerritoryKind)).Where(g => g.Count() > 1))
+        {
+            errors.Add(new CatalogError("rules", dup.First().Id,
+                $"topic + subtopic + territory: rules {string.Join(", ", dup.Select(r => r.Id))} cover the same case"));
+        }
+
+        FindCycles(territories.ToDictionary(t => t.Id, t => t.ParentId), "territories", errors);
+        FindCycles(authorities.ToDictionary(a => a.Id, a => a.ParentId), "authorities", errors);
+    }
+
+    private static HashSet<string> Unique(IEnumerable<string> ids, string path, List<CatalogError> errors)
+    {
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var id in ids.Where(id => !string.IsNullOrEmpty(id)))
+        {
+            if (!set.Add(id))
+            {
+                errors.Add(new CatalogError(path, id, "id: used more than once"));
+            }
+        }
+
+        return set;
+    }
+
+    private static void FindCycles(Dictionary<string, string> parents, string path, List<CatalogError> errors)
+    {
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var start in parents.Keys)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (var id = start; !string.IsNullOrEmpty(id) && parents.ContainsKey(id); id = parents[id])
+            {
+                if (!seen.Add(id))
+                {
+                    if (reported.Add(id))
+                    {
+                        errors.Add(new CatalogError(path, start, $"parent_id: the chain of parents loops back to '{id}'"));
+                    }
+
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// <summary>Enumerations as the lower snake_case text of the catalogue's JSON and CSV.</summary>
+public static class EnumText
+{
+    public static string Format<T>(T value)
+        where T : struct, Enum =>
+        Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture) == 0
+            ? ""
+            : System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
+
+    public static bool TryParse<T>(string? text, out T value)
+        where T : struct, Enum
+    {
+        value = default;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return true;
+        }
+
+        foreach (var candidate in Enum.GetValues<T>())
+        {
+            if (string.Equals(Format(candidate), text.Trim(), StringComparison.OrdinalIgnoreCase))
+            {
+                value = candidate;
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    internal static T Parse<T>(string path, string id, string field, string? text, bool required, List<CatalogError> errors)
+        where T : struct, Enum
+    {
+        if (!TryParse<T>(text, out var value))
+        {
+            var allowed = string.Join(", ", Enum.GetValues<T>().Skip(1).Select(v => Format(v)));
+            errors.Add(new CatalogError(path, id, $"{field}: '{text}' is not one of {allowed}"));
+        }
+        else if (required && Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture) == 0)
+        {
+            errors.Add(new CatalogError(path, id, $"{field}: required"));
+        }
+
+        return value;
+    }
+}
