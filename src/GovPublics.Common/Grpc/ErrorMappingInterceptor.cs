@@ -1,0 +1,94 @@
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using GovPublics.Catalog;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+using RpcStatus = Google.Rpc.Status;
+
+namespace GovPublics.Common.Grpc;
+
+/// <summary>
+/// The one place where domain exceptions become gRPC statuses: validation → INVALID_ARGUMENT with
+/// google.rpc.BadRequest field violations, a missing entity → NOT_FOUND, Redis unreachable → UNAVAILABLE (the
+/// caller may retry: nothing was stored). Anything else is INTERNAL without leaking details.
+/// </summary>
+public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> logger) : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (Exception ex) when (Map(ex, context) is { } rpc)
+        {
+            throw rpc;
+        }
+    }
+
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(requestStream, context);
+        }
+        catch (Exception ex) when (Map(ex, context) is { } rpc)
+        {
+            throw rpc;
+        }
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(request, responseStream, context);
+        }
+        catch (Exception ex) when (Map(ex, context) is { } rpc)
+        {
+            throw rpc;
+        }
+    }
+
+    private RpcException? Map(Exception ex, ServerCallContext context) => ex switch
+    {
+        RpcException => null,
+        ValidationFailedException v => ToRpcException(v),
+        EntityNotFoundException n => new RpcException(new global::Grpc.Core.Status(StatusCode.NotFound, n.Message)),
+        CatalogValidationException c => new RpcException(new global::Grpc.Core.Status(StatusCode.InvalidArgument, c.Message)),
+        OperationCanceledException when context.CancellationToken.IsCancellationRequested =>
+            new RpcException(new global::Grpc.Core.Status(StatusCode.Cancelled, "The call was cancelled or its deadline passed.")),
+        RedisException or TimeoutException => LogAndWrap(ex, StatusCode.Unavailable,
+            "The store is unavailable; nothing was stored. Retry with back-off."),
+        _ => LogAndWrap(ex, StatusCode.Internal, "Internal error."),
+    };
+
+    private RpcException LogAndWrap(Exception ex, StatusCode code, string message)
+    {
+        logger.LogError(ex, "gRPC call failed with {StatusCode}", code);
+        return new RpcException(new global::Grpc.Core.Status(code, message));
+    }
+
+    /// <summary>INVALID_ARGUMENT carrying a google.rpc.BadRequest with every field violation.</summary>
+    public static RpcException ToRpcException(ValidationFailedException ex)
+    {
+        var badRequest = new BadRequest();
+        foreach (var v in ex.Violations)
+        {
+            badRequest.FieldViolations.Add(new BadRequest.Types.FieldViolation { Field = v.Field, Description = v.Description });
+        }
+
+        var status = new RpcStatus
+        {
+            Code = (int)Code.InvalidArgument,
+            Message = ex.Message,
+            Details = { Any.Pack(badRequest) },
+        };
+        return status.ToRpcException();
+    }
+}

@@ -1,0 +1,46 @@
+using GovPublics.Common.Grpc;
+using GovPublics.Common.Redis;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace GovPublics.Common.Hosting;
+
+/// <summary>Composition helpers every GovPublics gRPC service uses in its Program.cs.</summary>
+public static class GrpcHostingExtensions
+{
+    /// <summary>
+    /// gRPC with the error-mapping interceptor, server reflection, the shared options, the Redis connection named
+    /// <c>redis</c> (Aspire client: health check and tracing included) and the region's key names.
+    /// </summary>
+    public static IHostApplicationBuilder AddGovPublicsCore(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<GovPublicsOptions>(builder.Configuration.GetSection(GovPublicsOptions.Section));
+        builder.Services.AddSingleton(sp => new RedisKeys(sp.GetRequiredService<IOptions<GovPublicsOptions>>().Value.Region));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddGrpc(o =>
+        {
+            o.Interceptors.Add<ErrorMappingInterceptor>();
+            o.MaxReceiveMessageSize = 4 * 1024 * 1024;
+        });
+        builder.Services.AddGrpcReflection();
+        builder.AddRedisClient("redis", configureOptions: o =>
+        {
+            // Fail calls fast while Redis is away, so callers get UNAVAILABLE and retry instead of hanging.
+            o.AbortOnConnectFail = false;
+            o.ConnectTimeout = 5000;
+            o.SyncTimeout = 5000;
+            o.AsyncTimeout = 5000;
+        });
+        return builder;
+    }
+
+    /// <summary>Health endpoints, the gRPC health service and reflection.</summary>
+    public static WebApplication MapGovPublicsDefaults(this WebApplication app)
+    {
+        app.MapDefaultEndpoints();
+        app.MapGrpcReflectionService();
+        return app;
+    }
+}

@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace GovPublics.Common.Pipeline;
+
+/// <summary>Settings of one stream consumer.</summary>
+public sealed class StreamConsumerOptions
+{
+    /// <summary>Entries read per poll.</summary>
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>Longest pause between polls of an empty stream.</summary>
+    public TimeSpan MaxPollDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>An entry delivered but not acknowledged for this long is taken over and retried.</summary>
+    public TimeSpan ClaimIdle { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>After this many failed deliveries an entry goes to the dead-letter stream.</summary>
+    public int MaxDeliveries { get; set; } = 5;
+
+    /// <summary>This consumer's name in the group; unique per replica.</summary>
+    public string ConsumerName { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+}
+
+/// <summary>
+/// Consumes a Redis stream in a consumer group with at-least-once delivery: an entry is acknowledged only after
+/// <see cref="HandleAsync"/> stored its effect (handlers are idempotent by message id, so a redelivery after a
+/// crash does no harm); entries left pending by a dead replica are reclaimed after <see cref="StreamConsumerOptions.ClaimIdle"/>;
+/// an entry that keeps failing moves to the dead-letter stream with the reason, and the pipeline goes on.
+/// </summary>
+public abstract class RedisStreamConsumer : BackgroundService
+{
+    private static readonly Counter<long> _processed = PipelineTelemetry.Meter.CreateCounter<long>(
+        "govpublics.pipeline.entries.processed", description: "Stream entries handled and acknowledged");
+
+    private static readonly Counter<long> _failed = PipelineTelemetry.Meter.CreateCounter<long>(
+        "govpublics.pipeline.entries.failed", description: "Stream entry deliveries that failed");
+
+    private static readonly Counter<long> _deadLettered = PipelineTelemetry.Meter.CreateCounter<long>(
+        "govpublics.pipeline.entries.dead_lettered", description: "Stream entries moved to a dead-letter stream");
+
+    private readonly IConnectionMultiplexer _redis;
+    private readonly StreamConsumerOptions _options;
+    private readonly TimeProvider _time;
+    private DateTimeOffset _nextClaim;
+    private bool _groupReady;
+
+    protected RedisStreamConsumer(IConnectionMultiplexer redis, StreamConsumerOptions options, ILogger logger, TimeProvider time)
+    {
+        _redis = redis;
+        _options = options;
+        _time = time;
+        Logger = logger;
+    }
+
+    protected ILogger Logger { get; }
+
+    protected TimeProvider Time => _time;
+
+    /// <summary>The stream this consumer reads.</summary>
+    protected abstract string Stream { get; }
+
+    /// <summary>The consumer group (one per consuming service).</summary>
+    protected abstract string Group { get; }
+
+    /// <summary>Where failing entries go.</summary>
+    protected abstract string DeadLetterStream { get; }
+
+    /// <summary>The span name for one handled entry.</summary>
+    protected virtual string ActivityName => $"{Group} process";
+
+    /// <summary>Stores the effect of one entry. Must be idempotent; throwing leaves the entry for a retry.</summary>
+    protected abstract Task HandleAsync(StreamEntry entry, CancellationToken cancellationToken);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(1);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await EnsureGroupAsync();
+                var handled = await PollOnceAsync(stoppingToken);
+                delay = handled > 0 ? TimeSpan.FromMilliseconds(1) : Min(delay * 2, _options.MaxPollDelay);
+                if (handled == 0)
+                {
+                    await Task.Delay(delay, _time, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                // Redis is away: nothing is lost (entries stay in the stream), so wait and try again.
+                Logger.LogWarning(ex, "Reading {Stream} failed; retrying", Stream);
+                await Task.Delay(TimeSpan.FromSeconds(1), _time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    /// <summary>Reads and handles one batch (reclaimed entries first). Returns how many entries it handled.</summary>
+    public async Task<int> PollOnceAsync(CancellationToken cancellationToken)
+    {
+        var db = _redis.GetDatabase();
+        var entries = Array.Empty<StreamEntry>();
+        if (_time.GetUtcNow() >= _nextClaim)
+        {
+            _nextClaim = _time.GetUtcNow() + _options.ClaimIdle / 2;
+            var claimed = await db.StreamAutoClaimAsync(Stream, Group, _options.ConsumerName,
+                (long)_options.ClaimIdle.TotalMilliseconds, "0-0", _options.BatchSize);
+            entries = claimed.ClaimedEntries.Where(e => !e.IsNull).ToArray();
+        }
+
+        if (entries.Length == 0)
+        {
+            entries = await db.StreamReadGroupAsync(Stream, Group, _options.ConsumerName, StreamPosition.NewMessages, _options.BatchSize);
+        }
+
+        var acknowledged = new List<RedisValue>(entries.Length);
+        foreach (var entry in entries)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (await HandleOneAsync(db, entry, cancellationToken))
+            {
+                acknowledged.Add(entry.Id);
+            }
+        }
+
+        if (acknowledged.Count > 0)
+        {
+            await db.StreamAcknowledgeAsync(Stream, Group, [.. acknowledged]);
+            _processed.Add(acknowledged.Count, new KeyValuePair<string, object?>("group", Group));
+        }
+
+        return entries.Length;
+    }
+
+    private async Task<bool> HandleOneAsync(IDatabase db, StreamEntry entry, CancellationToken cancellationToken)
+    {
+        using var activity = PipelineTelemetry.StartConsume(ActivityName, entry[PipelineTelemetry.TraceParentField], Stream, entry.Id!);
+        try
+        {
+            await HandleAsync(entry, cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            _failed.Add(1, new KeyValuePair<string, object?>("group", Group));
+            var deliveries = await DeliveryCountAsync(db, entry.Id);
+            var unreadable = ex is FormatException or System.Text.Json.JsonException;
+            if (deliveries < _options.MaxDeliveries && !unreadable)
+            {
+                Logger.LogWarning(ex, "Entry {EntryId} of {Stream} failed (delivery {Delivery}); it will be retried", entry.Id, Stream, deliveries);
+                return false;
+            }
+
+            // A payload that cannot be read will never succeed; anything else has had its chances.
+            Logger.LogError(ex, "Entry {EntryId} of {Stream} moved to {DeadLetter} after {Delivery} deliveries", entry.Id, Stream, DeadLetterStream, deliveries);
+            var fields = entry.Values.ToList();
+            fields.Add(new NameValueEntry("dead_reason", $"{ex.GetType().Name}: {ex.Message}"));
+            fields.Add(new NameValueEntry("dead_source_id", entry.Id));
+            fields.Add(new NameValueEntry("dead_deliveries", deliveries));
+            fields.Add(new NameValueEntry("dead_at", _time.GetUtcNow().ToString("O")));
+            await db.StreamAddAsync(DeadLetterStream, [.. fields], maxLength: 100_000, useApproximateMaxLength: true);
+            _deadLettered.Add(1, new KeyValuePair<string, object?>("group", Group));
+            return true;
+        }
+    }
+
+    private async Task<long> DeliveryCountAsync(IDatabase db, RedisValue entryId)
+    {
+        var pending = await db.StreamPendingMessagesAsync(Stream, Group, 1, RedisValue.Null, entryId, entryId);
+        return pending.Length == 0 ? 1 : pending[0].DeliveryCount;
+    }
+
+    private async Task EnsureGroupAsync()
+    {
+        if (_groupReady)
+        {
+            return;
+        }
+
+        try
+        {
+            await _redis.GetDatabase().StreamCreateConsumerGroupAsync(Stream, Group, "0-0", createStream: true);
+        }
+        catch (RedisServerException ex) when (ex.Message.Contains("BUSYGROUP", StringComparison.Ordinal))
+        {
+            // The group exists already: another replica or an earlier run made it.
+        }
+
+        _groupReady = true;
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}

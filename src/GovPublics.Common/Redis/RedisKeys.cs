@@ -1,0 +1,67 @@
+namespace GovPublics.Common.Redis;
+
+/// <summary>
+/// Every Redis key of GovPublics. Keys of one region share the hash tag <c>{region}</c>, so they land in one slot
+/// and multi-key scripts work unchanged on Redis Cluster.
+/// </summary>
+public sealed class RedisKeys
+{
+    public RedisKeys(string region)
+    {
+        if (string.IsNullOrWhiteSpace(region) || region.Contains('}') || region.Contains('{'))
+        {
+            throw new ArgumentException("The region code must be non-empty and must not contain braces.", nameof(region));
+        }
+
+        Region = region;
+        Prefix = $"gp:{{{region}}}:";
+    }
+
+    public string Region { get; }
+
+    /// <summary><c>gp:{region}:</c>.</summary>
+    public string Prefix { get; }
+
+    /// <summary>Stream of accepted citizens' messages, consumed by Routing.</summary>
+    public string MessagesStream => Prefix + "messages";
+
+    /// <summary>Stream of routing decisions, consumed by SLA.</summary>
+    public string RoutedStream => Prefix + "routed";
+
+    /// <summary>Where entries of a stream go after too many failed deliveries.</summary>
+    public string DeadLetter(string stream) => stream + ":dead";
+
+    /// <summary>The stored message, written atomically with its stream entry (the dedup record).</summary>
+    public string Message(string messageId) => Prefix + "msg:" + messageId;
+
+    /// <summary>Routing's decision for a message.</summary>
+    public string Decision(string messageId) => Prefix + "decision:" + messageId;
+
+    /// <summary>Sequence for incident numbers.</summary>
+    public string IncidentSequence => Prefix + "incident:seq";
+
+    public string Incident(string incidentId) => Prefix + "incident:" + incidentId;
+
+    public string IncidentByMessage(string messageId) => Prefix + "incident:by-message:" + messageId;
+
+    /// <summary>All incidents, scored by creation time (ms).</summary>
+    public string IncidentsByCreation => Prefix + "incidents:all";
+
+    public string IncidentsByAuthority(string authorityId) => Prefix + "incidents:authority:" + authorityId;
+
+    public string IncidentsByStatus(string status) => Prefix + "incidents:status:" + status;
+
+    public string IncidentsByCategory(string category) => Prefix + "incidents:category:" + category;
+
+    /// <summary>Incidents still waiting for a first response, scored by its due time (ms).</summary>
+    public string FirstResponseDue => Prefix + "incidents:first-response-due";
+
+    /// <summary>The registry's catalogue: one hash per entity set, field = id, value = JSON.</summary>
+    public string RegistryEntities(string set) => Prefix + "registry:" + set;
+
+    /// <summary>The registry catalogue's version counter.</summary>
+    public string RegistryVersion => Prefix + "registry:version";
+
+    /// <summary>Ids already taken from the seed file, so a seed entity deleted by staff is not re-created.</summary>
+    public string RegistrySeeded => Prefix + "registry:seeded";
+}
