@@ -1,0 +1,12 @@
+using GovPublics.Ingestion.Storage;
+
+namespace GovPublics.Ingestion;
+
+public static class IngestionServiceCollectionExtensions
+{
+    public static IHostApplicationBuilder AddIngestionServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<MessageStore>();
+        return builder;
+    }
+}
