@@ -1,0 +1,57 @@
+using GovPublics.Catalog;
+using GovPublics.Common.Pipeline;
+using GovPublics.Sla.Domain.Deadlines;
+
+namespace GovPublics.Sla.Domain.Incidents;
+
+/// <summary>
+/// Creates the incident for a routed message: the responsible authority from the decision, and the first-response
+/// deadline by the deadline policy on that authority's working-hours clock (its time zone and calendar).
+/// </summary>
+public sealed class IncidentFactory(DeadlineCalculator deadlines, WorkingClocks clocks)
+{
+    public Incident Create(RoutedMessage routed, CatalogSnapshot catalog, DateTimeOffset now)
+    {
+        var (message, decision) = routed;
+        if (!decision.IsIncident)
+        {
+            throw new ArgumentException($"Message {message.MessageId} is not an incident.", nameof(routed));
+        }
+
+        var authority = catalog.FindAuthority(decision.ResponsibleAuthorityId);
+        var clock = clocks.For(authority);
+        // The clock starts when GovPublics received the message: the authority cannot answer before it could
+        // see it (a platform's late retry or an integrator's backfill must not arrive already overdue).
+        var start = message.ReceivedAt;
+        var result = deadlines.Compute(new DeadlineRequest(
+            decision.Category,
+            decision.Urgent,
+            message.Kind == MessageKind.PrivateMessage ? DeadlineKinds.PrivateMessage : DeadlineKinds.Comment,
+            start,
+            IntermediateAnswerAt: null,
+            clock));
+        return new Incident
+        {
+            MessageId = message.MessageId,
+            Category = decision.Category,
+            Subcategory = decision.Subcategory,
+            Urgent = decision.Urgent,
+            AuthorityId = decision.ResponsibleAuthorityId,
+            AuthorityName = authority?.Name ?? decision.ResponsibleAuthorityName,
+            MunicipalityId = decision.MunicipalityId,
+            MunicipalityName = decision.MunicipalityName,
+            DistrictId = decision.DistrictId,
+            DistrictName = decision.DistrictName,
+            Platform = message.Platform,
+            PageExternalId = message.PageExternalId,
+            ThreadId = message.ThreadId,
+            Text = message.Text,
+            ReceivedAt = start,
+            CreatedAt = now,
+            FirstResponseDue = result.FirstResponseDue,
+            RoutingConfidence = decision.Confidence,
+            RoutingExplanation = decision.Explanation,
+            DeadlinePolicy = result.PolicyDescription,
+        };
+    }
+}

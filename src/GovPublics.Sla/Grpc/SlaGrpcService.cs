@@ -1,0 +1,99 @@
+using GovPublics.Catalog;
+using GovPublics.Common.Registry;
+using GovPublics.Contracts.Sla.V1;
+using GovPublics.Sla.Storage;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using DomainIncident = GovPublics.Sla.Domain.Incidents.Incident;
+using DomainStatus = GovPublics.Sla.Domain.Incidents.IncidentStatus;
+
+namespace GovPublics.Sla.Grpc;
+
+/// <summary>Reads of incidents: validate, query the store, map.</summary>
+public sealed class SlaGrpcService(IncidentStore store, TimeProvider time) : SlaService.SlaServiceBase
+{
+    public override async Task<Incident> GetIncident(GetIncidentRequest request, ServerCallContext context)
+    {
+        new Validator().Require("id", request.Id).ThrowIfInvalid();
+        var incident = await store.GetAsync(request.Id.Trim()) ?? throw new EntityNotFoundException("incident", request.Id);
+        return ToProto(incident, time.GetUtcNow());
+    }
+
+    public override async Task<Incident> GetIncidentByMessage(GetIncidentByMessageRequest request, ServerCallContext context)
+    {
+        new Validator().Require("message_id", request.MessageId).ThrowIfInvalid();
+        var incident = await store.GetByMessageAsync(request.MessageId.Trim())
+            ?? throw new EntityNotFoundException("incident for message", request.MessageId);
+        return ToProto(incident, time.GetUtcNow());
+    }
+
+    public override async Task<ListIncidentsResponse> ListIncidents(ListIncidentsRequest request, ServerCallContext context)
+    {
+        var v = new Validator();
+        if (request.PageSize < 0)
+        {
+            v.Add("page_size", "must not be negative");
+        }
+
+        if (!System.Enum.IsDefined(request.Status))
+        {
+            v.Add("status", $"unknown status {(int)request.Status}");
+        }
+
+        long? before = null;
+        if (request.PageToken.Length > 0)
+        {
+            if (long.TryParse(request.PageToken, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seq) && seq > 0)
+            {
+                before = seq;
+            }
+            else
+            {
+                v.Add("page_token", "is not a token this service issued");
+            }
+        }
+
+        v.ThrowIfInvalid();
+        var size = request.PageSize == 0 ? 50 : Math.Min(request.PageSize, 500);
+        var filter = new IncidentFilter(
+            request.AuthorityId.Trim(),
+            request.Status == IncidentStatus.Unspecified ? null : (DomainStatus)(int)request.Status,
+            request.Category.Trim(),
+            request.HasOverdue ? request.Overdue : null);
+        var now = time.GetUtcNow();
+        var (items, next) = await store.ListAsync(filter, size, before, now);
+        return new ListIncidentsResponse
+        {
+            Incidents = { items.Select(i => ToProto(i, now)) },
+            NextPageToken = next?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
+        };
+    }
+
+    private static Incident ToProto(DomainIncident i, DateTimeOffset now) => new()
+    {
+        Id = i.Id,
+        MessageId = i.MessageId,
+        Status = (IncidentStatus)(int)i.Status,
+        Category = i.Category,
+        Subcategory = i.Subcategory,
+        Urgent = i.Urgent,
+        AuthorityId = i.AuthorityId,
+        AuthorityName = i.AuthorityName,
+        MunicipalityId = i.MunicipalityId,
+        MunicipalityName = i.MunicipalityName,
+        DistrictId = i.DistrictId,
+        DistrictName = i.DistrictName,
+        Platform = i.Platform.ToProto(),
+        PageExternalId = i.PageExternalId,
+        ThreadId = i.ThreadId,
+        Text = i.Text,
+        ReceivedAt = Timestamp.FromDateTimeOffset(i.ReceivedAt),
+        CreatedAt = Timestamp.FromDateTimeOffset(i.CreatedAt),
+        FirstResponseDueAt = Timestamp.FromDateTimeOffset(i.FirstResponseDue),
+        FirstResponseAt = i.FirstResponseAt is { } at ? Timestamp.FromDateTimeOffset(at) : null,
+        Overdue = i.IsOverdue(now),
+        RoutingConfidence = i.RoutingConfidence,
+        RoutingExplanation = i.RoutingExplanation,
+        DeadlinePolicy = i.DeadlinePolicy,
+    };
+}

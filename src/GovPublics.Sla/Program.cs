@@ -1,0 +1,13 @@
+using GovPublics.Common.Hosting;
+using GovPublics.Sla;
+using GovPublics.Sla.Grpc;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddGovPublicsCore();
+builder.AddSlaServices();
+
+var app = builder.Build();
+app.MapGrpcService<SlaGrpcService>();
+app.MapGovPublicsDefaults();
+app.Run();

@@ -1,0 +1,31 @@
+using GovPublics.Common.Pipeline;
+using GovPublics.Common.Registry;
+using GovPublics.Sla.Domain.Clock;
+using GovPublics.Sla.Domain.Deadlines;
+using GovPublics.Sla.Domain.Incidents;
+using GovPublics.Sla.Pipeline;
+using GovPublics.Sla.Storage;
+
+namespace GovPublics.Sla;
+
+public static class SlaServiceCollectionExtensions
+{
+    /// <summary>
+    /// Calendars and deadline policy from the <c>Policies</c> folder, the local catalogue, the incident store and
+    /// the consumer of the <c>routed</c> stream.
+    /// </summary>
+    public static IHostApplicationBuilder AddSlaServices(this IHostApplicationBuilder builder)
+    {
+        var policies = builder.Configuration["Sla:PoliciesDirectory"] ?? Path.Combine(AppContext.BaseDirectory, "Policies");
+        builder.AddCatalogCache();
+        builder.Services.Configure<StreamConsumerOptions>(SlaConsumer.GroupName, builder.Configuration.GetSection("Sla:Consumer"));
+        builder.Services.AddSingleton(_ => CalendarSet.LoadDirectory(Path.Combine(policies, "calendars")));
+        builder.Services.AddSingleton(_ => DeadlinePolicy.LoadFile(Path.Combine(policies, "deadlines.json")));
+        builder.Services.AddSingleton<DeadlineCalculator>();
+        builder.Services.AddSingleton(sp => new WorkingClocks(sp.GetRequiredService<CalendarSet>()));
+        builder.Services.AddSingleton<IncidentFactory>();
+        builder.Services.AddSingleton<IncidentStore>();
+        builder.Services.AddHostedService<SlaConsumer>();
+        return builder;
+    }
+}
