@@ -80,6 +80,9 @@ public static class ServiceDefaultsExtensions
     {
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
+        // The gRPC health service (grpc.health.v1.Health) reports the same checks; it needs gRPC itself, which
+        // the gateway would not have otherwise.
+        builder.Services.AddGrpc();
         builder.Services.AddGrpcHealthChecks();
         return builder;
     }

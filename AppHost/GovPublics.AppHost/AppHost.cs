@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Configuration;
+using GovPublics.AppHost;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+// Redis: an external one when ConnectionStrings:redis is configured, else a local redis-server process with
+// AOF on and its data in Redis:DataDirectory (default .data/redis at the repository's root).
+IResourceBuilder<IResourceWithConnectionString> redis;
+if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("redis")))
+{
+    redis = builder.AddConnectionString("redis");
+}
+else
+{
+    var dataDirectory = Path.GetFullPath(builder.Configuration["Redis:DataDirectory"]
+        ?? Path.Combine(builder.AppHostDirectory, "..", "..", ".data", "redis"));
+    redis = builder.AddRedisServer("redis", RedisServerInstaller.FindOrInstall(Console.Out), dataDirectory);
+}
+
+var registry = builder.AddGrpcService<Projects.GovPublics_Registry>("registry", redis);
+var ingestion = builder.AddGrpcService<Projects.GovPublics_Ingestion>("ingestion", redis);
+var routing = builder.AddGrpcService<Projects.GovPublics_Routing>("routing", redis).WithReference(registry).WaitFor(registry);
+var sla = builder.AddGrpcService<Projects.GovPublics_Sla>("sla", redis).WithReference(registry).WaitFor(registry);
+
+// The gateway: gRPC (h2c) and HTTP/1.1 on fixed loopback ports, 7000 and 7080 unless configured otherwise.
+var grpcPort = builder.Configuration.GetValue("Gateway:GrpcPort", 7000);
+var httpPort = builder.Configuration.GetValue("Gateway:HttpPort", 7080);
+string grpcUrl = $"http://127.0.0.1:{grpcPort}", httpUrl = $"http://127.0.0.1:{httpPort}";
+builder.AddProject<Projects.GovPublics_Gateway>("gateway", launchProfileName: null)
+    .WithHttpEndpoint(name: "grpc", port: grpcPort, isProxied: false)
+    .WithHttpEndpoint(name: "http", port: httpPort, isProxied: false)
+    .WithEnvironment("Kestrel__Endpoints__grpc__Url", grpcUrl)
+    .WithEnvironment("Kestrel__Endpoints__grpc__Protocols", "Http2")
+    .WithEnvironment("Kestrel__Endpoints__http__Url", httpUrl)
+    .WithEnvironment("Kestrel__Endpoints__http__Protocols", "Http1")
+    .WithHttpHealthCheck("/health", endpointName: "http")
+    .WithReference(registry).WithReference(ingestion).WithReference(routing).WithReference(sla)
+    .WaitFor(registry).WaitFor(ingestion).WaitFor(routing).WaitFor(sla);
+
+builder.Build().Run();
