@@ -1,0 +1,117 @@
+using GovPublics.Contracts.Common.V1;
+using GovPublics.Contracts.Ingestion.V1;
+using GovPublics.Ingestion.Grpc;
+using GovPublics.Testing;
+using Grpc.Core;
+
+namespace GovPublics.FunctionalTests;
+
+public sealed class IngestionTests(RedisFixture redis) : IClassFixture<RedisFixture>, IAsyncLifetime
+{
+    private const string Stream = "gp:{63}:messages";
+    private ServiceHost<IngestionGrpcService> _ingestion = null!;
+    private IngestionService.IngestionServiceClient _client = null!;
+
+    public ValueTask InitializeAsync()
+    {
+        _ingestion = new ServiceHost<IngestionGrpcService>(redis.Server.ConnectionString);
+        _client = new IngestionService.IngestionServiceClient(_ingestion.Channel);
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync() => await _ingestion.DisposeAsync();
+
+    private static IngestRequest Message(string externalId, string text = "Во дворе на ул. Мира, 5 третий день не вывозят мусор") => new()
+    {
+        Platform = Platform.Vk,
+        PageExternalId = "-100200",
+        Kind = MessageKind.Comment,
+        ExternalId = externalId,
+        ThreadId = "wall-100200_55",
+        Author = new Author { Id = "12345", DisplayName = "Мария" },
+        Text = text,
+    };
+
+    private async Task<int> EntriesFor(string messageId) =>
+        (await redis.Db.StreamRangeAsync(Stream)).Count(e => e["id"] == messageId);
+
+    [Fact]
+    public async Task A_message_is_stored_and_appended_to_the_stream_once()
+    {
+        var first = await _client.IngestAsync(Message("a-1"));
+        Assert.False(first.Duplicate);
+        Assert.Matches("^m[a-z2-7]{26}$", first.MessageId);
+        Assert.Equal(1, await EntriesFor(first.MessageId));
+
+        var again = await _client.IngestAsync(Message("a-1"));
+        Assert.True(again.Duplicate);
+        Assert.Equal(first.MessageId, again.MessageId);
+        Assert.Equal(1, await EntriesFor(first.MessageId));
+    }
+
+    [Fact]
+    public async Task Concurrent_repeats_of_one_message_make_exactly_one_stream_entry()
+    {
+        var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => _client.IngestAsync(Message("race-1")).ResponseAsync));
+        Assert.Single(results, r => !r.Duplicate);
+        Assert.Single(results.Select(r => r.MessageId).Distinct());
+        Assert.Equal(1, await EntriesFor(results[0].MessageId));
+    }
+
+    [Fact]
+    public async Task Missing_platform_and_empty_text_are_InvalidArgument_naming_the_fields_and_nothing_is_stored()
+    {
+        var length = await redis.Db.StreamLengthAsync(Stream);
+        var request = Message("bad-1", text: "  ");
+        request.Platform = Platform.Unspecified;
+        var ex = await Assert.ThrowsAsync<RpcException>(() => _client.IngestAsync(request).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.Equal(["platform", "text"], FieldViolations.Of(ex));
+        Assert.Contains("text", ex.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(length, await redis.Db.StreamLengthAsync(Stream));
+    }
+
+    [Fact]
+    public async Task A_batch_answers_per_message_and_one_bad_message_does_not_fail_the_rest()
+    {
+        using var call = _client.IngestBatch();
+        await call.RequestStream.WriteAsync(Message("b-1"));
+        await call.RequestStream.WriteAsync(Message("b-2", text: ""));
+        await call.RequestStream.WriteAsync(Message("b-1"));
+        await call.RequestStream.WriteAsync(Message("b-3"));
+        await call.RequestStream.CompleteAsync();
+        var response = await call;
+
+        Assert.Equal([0, 1, 2, 3], response.Results.Select(r => r.Index));
+        Assert.Null(response.Results[0].Error);
+        Assert.Equal("INVALID_ARGUMENT", response.Results[1].Error.Code);
+        Assert.Equal("text", Assert.Single(response.Results[1].Error.FieldViolations).Field);
+        Assert.True(response.Results[2].Duplicate);
+        Assert.Equal(response.Results[0].MessageId, response.Results[2].MessageId);
+        Assert.Equal((2, 1, 1), (response.Accepted, response.Duplicates, response.Rejected));
+        Assert.Equal(1, await EntriesFor(response.Results[3].MessageId));
+    }
+
+    [Fact]
+    public async Task While_Redis_is_away_the_answer_is_Unavailable_and_after_it_returns_nothing_acknowledged_is_lost()
+    {
+        var before = await _client.IngestAsync(Message("durable-1"));
+        await redis.Server.StopAsync();
+        try
+        {
+            var ex = await Assert.ThrowsAsync<RpcException>(() =>
+                _client.IngestAsync(Message("durable-2"), deadline: DateTime.UtcNow.AddSeconds(20)).ResponseAsync);
+            Assert.Equal(StatusCode.Unavailable, ex.StatusCode);
+        }
+        finally
+        {
+            await redis.Server.StartAgainAsync();
+        }
+
+        // The acknowledged message survived the crash (AOF), and the refused one can be sent again.
+        await Eventually.True(async () => await EntriesFor(before.MessageId) == 1, "the acknowledged message to be in the stream after restart");
+        var retried = await Eventually.GrpcReady(() => _client.IngestAsync(Message("durable-2")).ResponseAsync);
+        Assert.False(retried.Duplicate);
+        Assert.Equal(1, await EntriesFor(retried.MessageId));
+    }
+}

@@ -1,0 +1,137 @@
+using GovPublics.Common.Pipeline;
+using GovPublics.Contracts.Sla.V1;
+using GovPublics.Registry.Grpc;
+using GovPublics.Sla.Grpc;
+using GovPublics.Testing;
+using Grpc.Core;
+
+namespace GovPublics.FunctionalTests;
+
+public sealed class SlaTests(RedisFixture redis) : IClassFixture<RedisFixture>, IAsyncLifetime
+{
+    private ServiceHost<RegistryGrpcService> _registry = null!;
+    private ServiceHost<SlaGrpcService> _sla = null!;
+    private SlaService.SlaServiceClient _client = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _registry = new ServiceHost<RegistryGrpcService>(redis.Server.ConnectionString);
+        _registry.StartServer();
+        _sla = new ServiceHost<SlaGrpcService>(redis.Server.ConnectionString, new Dictionary<string, string?> { ["Registry:Address"] = _registry.GrpcAddress });
+        _client = new SlaService.SlaServiceClient(_sla.Channel);
+        await Eventually.True(async () =>
+        {
+            using var http = _sla.CreateHttpClient();
+            return (await http.GetAsync("/health")).IsSuccessStatusCode;
+        }, "SLA healthy (catalogue loaded)");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _sla.DisposeAsync();
+        await _registry.DisposeAsync();
+    }
+
+    private static RoutedMessage Routed(string externalId, string authority, string category, bool incident = true, bool urgent = false) => new(
+        PipelineEntries.Message(externalId, $"Сообщение {externalId}"),
+        new RoutedDecision
+        {
+            IsIncident = incident,
+            Category = incident ? category : "none",
+            Subcategory = incident ? "" : "gratitude",
+            Urgent = urgent,
+            ResponsibleAuthorityId = incident ? authority : "",
+            Confidence = 0.8,
+            Explanation = "test",
+        });
+
+    [Fact]
+    public async Task An_incident_is_created_once_with_its_deadline_even_when_the_entry_is_delivered_twice()
+    {
+        var routed = Routed("s-1", "adm-tolyatti", "roads");
+        await PipelineEntries.AddRoutedAsync(redis.Db, routed);
+        await PipelineEntries.AddRoutedAsync(redis.Db, routed);
+        var incident = await Eventually.Found(() => _client.GetIncidentByMessageAsync(new GetIncidentByMessageRequest { MessageId = routed.Message.MessageId }).ResponseAsync);
+
+        Assert.Matches("^INC-\\d{6}$", incident.Id);
+        Assert.Equal(IncidentStatus.New, incident.Status);
+        Assert.Equal("Администрация г.о. Тольятти", incident.AuthorityName);
+        Assert.True(incident.FirstResponseDueAt.ToDateTimeOffset() > incident.ReceivedAt.ToDateTimeOffset());
+        Assert.Contains("working hours", incident.DeadlinePolicy, StringComparison.Ordinal);
+        Assert.Equal(incident, await _client.GetIncidentAsync(new GetIncidentRequest { Id = incident.Id }));
+
+        await Eventually.True(async () => (await redis.Db.StreamPendingAsync(PipelineEntries.Routed, "sla")).PendingMessageCount == 0
+            && (await redis.Db.StreamGroupInfoAsync(PipelineEntries.Routed)).Single(g => g.Name == "sla").LastDeliveredId
+                == (await redis.Db.StreamInfoAsync(PipelineEntries.Routed)).LastGeneratedId, "both deliveries handled");
+        var all = await _client.ListIncidentsAsync(new ListIncidentsRequest { PageSize = 500 });
+        Assert.Single(all.Incidents, i => i.MessageId == routed.Message.MessageId);
+    }
+
+    [Fact]
+    public async Task Urgent_incidents_are_due_within_two_calendar_hours()
+    {
+        var routed = Routed("s-urgent", "adm-samara-kirovsky", "housing_utilities", urgent: true);
+        await PipelineEntries.AddRoutedAsync(redis.Db, routed);
+        var incident = await Eventually.Found(() => _client.GetIncidentByMessageAsync(new GetIncidentByMessageRequest { MessageId = routed.Message.MessageId }).ResponseAsync);
+        Assert.True(incident.Urgent);
+        Assert.Equal(TimeSpan.FromHours(2), incident.FirstResponseDueAt.ToDateTimeOffset() - incident.ReceivedAt.ToDateTimeOffset());
+    }
+
+    [Fact]
+    public async Task A_message_that_needs_no_action_makes_no_incident()
+    {
+        var thanks = Routed("s-thanks", "", "", incident: false);
+        var marker = Routed("s-after-thanks", "adm-syzran", "waste");
+        await PipelineEntries.AddRoutedAsync(redis.Db, thanks);
+        await PipelineEntries.AddRoutedAsync(redis.Db, marker);
+        await Eventually.Found(() => _client.GetIncidentByMessageAsync(new GetIncidentByMessageRequest { MessageId = marker.Message.MessageId }).ResponseAsync);
+        var ex = await Assert.ThrowsAsync<RpcException>(() => _client.GetIncidentByMessageAsync(new GetIncidentByMessageRequest { MessageId = thanks.Message.MessageId }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, ex.StatusCode);
+    }
+
+    [Fact]
+    public async Task ListIncidents_filters_and_pages_newest_first()
+    {
+        var routedMessages = Enumerable.Range(0, 7).Select(i => Routed($"list-{i}", i % 2 == 0 ? "adm-otradny" : "adm-kinel", i < 5 ? "improvement" : "waste")).ToList();
+        foreach (var r in routedMessages)
+        {
+            await PipelineEntries.AddRoutedAsync(redis.Db, r);
+        }
+
+        var last = routedMessages[^1].Message.MessageId;
+        await Eventually.Found(() => _client.GetIncidentByMessageAsync(new GetIncidentByMessageRequest { MessageId = last }).ResponseAsync);
+
+        var pages = new List<Incident>();
+        var token = "";
+        do
+        {
+            var page = await _client.ListIncidentsAsync(new ListIncidentsRequest { AuthorityId = "adm-otradny", PageSize = 2, PageToken = token });
+            Assert.True(page.Incidents.Count <= 2);
+            pages.AddRange(page.Incidents);
+            token = page.NextPageToken;
+        }
+        while (token.Length > 0);
+
+        Assert.Equal(4, pages.Count);
+        Assert.All(pages, i => Assert.Equal("adm-otradny", i.AuthorityId));
+        Assert.Equal(pages.OrderByDescending(i => i.Id, StringComparer.Ordinal).Select(i => i.Id), pages.Select(i => i.Id));
+
+        var waste = await _client.ListIncidentsAsync(new ListIncidentsRequest { Category = "waste", AuthorityId = "adm-kinel" });
+        Assert.Equal(["list-5"], waste.Incidents.Select(i => i.Text.Replace("Сообщение ", "", StringComparison.Ordinal)));
+        var overdue = await _client.ListIncidentsAsync(new ListIncidentsRequest { AuthorityId = "adm-kinel", Overdue = true });
+        Assert.Empty(overdue.Incidents);
+        var inTime = await _client.ListIncidentsAsync(new ListIncidentsRequest { AuthorityId = "adm-kinel", Overdue = false, Status = IncidentStatus.New });
+        Assert.Equal(3, inTime.Incidents.Count);
+    }
+
+    [Fact]
+    public async Task Unknown_ids_are_NotFound_and_bad_requests_InvalidArgument()
+    {
+        var missing = await Assert.ThrowsAsync<RpcException>(() => _client.GetIncidentAsync(new GetIncidentRequest { Id = "INC-999999" }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+        var empty = await Assert.ThrowsAsync<RpcException>(() => _client.GetIncidentByMessageAsync(new GetIncidentByMessageRequest()).ResponseAsync);
+        Assert.Equal(["message_id"], FieldViolations.Of(empty));
+        var badToken = await Assert.ThrowsAsync<RpcException>(() => _client.ListIncidentsAsync(new ListIncidentsRequest { PageToken = "x", PageSize = -1 }).ResponseAsync);
+        Assert.Equal(["page_size", "page_token"], FieldViolations.Of(badToken));
+    }
+}

@@ -1,0 +1,88 @@
+using GovPublics.Contracts.Common.V1;
+using GovPublics.Contracts.Ingestion.V1;
+using GovPublics.Contracts.Registry.V1;
+using GovPublics.Contracts.Routing.V1;
+using GovPublics.Contracts.Sla.V1;
+using GovPublics.Testing;
+using Grpc.Core;
+
+namespace GovPublics.SystemTests;
+
+[Collection(SuiteCollection.Name)]
+public sealed class GatewayFlowTests(SuiteFixture suite)
+{
+    private readonly IngestionService.IngestionServiceClient _ingestion = new(suite.Gateway);
+    private readonly SlaService.SlaServiceClient _sla = new(suite.Gateway);
+
+    [Fact]
+    public async Task A_message_ingested_through_the_gateway_becomes_an_incident_with_an_authority_and_a_deadline()
+    {
+        var registry = new RegistryService.RegistryServiceClient(suite.Gateway);
+        var page = (await registry.ListPagesAsync(new ListPagesRequest { OwnerAuthorityId = "adm-tolyatti", Platform = Platform.Vk })).Pages[0];
+
+        var accepted = await _ingestion.IngestAsync(new IngestRequest
+        {
+            Platform = Platform.Vk,
+            PageExternalId = page.ExternalId,
+            Kind = MessageKind.Comment,
+            ExternalId = "sys-1",
+            ThreadId = "wall-1",
+            Author = new Author { Id = "501", DisplayName = "Олег" },
+            Text = "На Южном шоссе огромная яма, уже третья машина пробила колесо. Когда отремонтируют?",
+        });
+        Assert.False(accepted.Duplicate);
+
+        var incident = await Eventually.Found(() =>
+            _sla.GetIncidentByMessageAsync(new GetIncidentByMessageRequest { MessageId = accepted.MessageId }).ResponseAsync);
+        Assert.Equal("roads", incident.Category);
+        Assert.Equal("adm-tolyatti", incident.AuthorityId);
+        Assert.Equal(IncidentStatus.New, incident.Status);
+        Assert.True(incident.FirstResponseDueAt.ToDateTimeOffset() > incident.ReceivedAt.ToDateTimeOffset());
+
+        var decision = await new RoutingService.RoutingServiceClient(suite.Gateway)
+            .GetDecisionAsync(new GetDecisionRequest { MessageId = accepted.MessageId });
+        Assert.Equal(incident.AuthorityId, decision.ResponsibleAuthorityId);
+    }
+
+    [Fact]
+    public async Task A_repeated_message_is_a_duplicate_and_still_one_incident()
+    {
+        var request = new IngestRequest
+        {
+            Platform = Platform.Telegram,
+            PageExternalId = "-1009000000001",
+            Kind = MessageKind.Comment,
+            ExternalId = "sys-dup",
+            Text = "В Новокуйбышевске на улице Миронова вторые сутки нет холодной воды в доме 12",
+        };
+        var first = await _ingestion.IngestAsync(request);
+        var repeats = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => _ingestion.IngestAsync(request).ResponseAsync));
+        Assert.All(repeats, r => Assert.True(r.Duplicate));
+        Assert.All(repeats, r => Assert.Equal(first.MessageId, r.MessageId));
+
+        var incident = await Eventually.Found(() =>
+            _sla.GetIncidentByMessageAsync(new GetIncidentByMessageRequest { MessageId = first.MessageId }).ResponseAsync);
+        var all = await _sla.ListIncidentsAsync(new ListIncidentsRequest { AuthorityId = incident.AuthorityId, PageSize = 500 });
+        Assert.Single(all.Incidents, i => i.MessageId == first.MessageId);
+    }
+
+    [Fact]
+    public async Task Bad_input_through_the_gateway_is_InvalidArgument_and_unknown_ids_NotFound()
+    {
+        var invalid = await Assert.ThrowsAsync<RpcException>(() => _ingestion.IngestAsync(new IngestRequest { ExternalId = "x", PageExternalId = "1" }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, invalid.StatusCode);
+        Assert.Equal(["platform", "text"], FieldViolations.Of(invalid));
+
+        var missing = await Assert.ThrowsAsync<RpcException>(() => _sla.GetIncidentAsync(new GetIncidentRequest { Id = "INC-424242" }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+        var noMessage = await Assert.ThrowsAsync<RpcException>(() => _sla.GetIncidentByMessageAsync(new GetIncidentByMessageRequest { MessageId = "mneverseen" }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, noMessage.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_gateway_answers_health_on_its_HTTP_port()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{suite.GatewayHttpPort}") };
+        Assert.True((await http.GetAsync("/health")).IsSuccessStatusCode);
+    }
+}

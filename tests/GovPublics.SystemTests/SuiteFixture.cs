@@ -1,0 +1,72 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using GovPublics.Testing;
+using Grpc.Net.Client;
+
+namespace GovPublics.SystemTests;
+
+/// <summary>
+/// The whole suite from the real app host (redis-server, the five services, the gateway), started once for the
+/// test collection with the gateway on free loopback ports and Redis data in a temporary folder.
+/// </summary>
+public sealed class SuiteFixture : IAsyncLifetime
+{
+    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("govpublics-system-").FullName;
+    private DistributedApplication? _app;
+
+    public int GatewayGrpcPort { get; } = RedisServerProcess.FreePort();
+
+    public int GatewayHttpPort { get; } = RedisServerProcess.FreePort();
+
+    public GrpcChannel Gateway { get; private set; } = null!;
+
+    public DistributedApplication App => _app!;
+
+    public async ValueTask InitializeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.GovPublics_AppHost>(
+            [
+                $"--Gateway:GrpcPort={GatewayGrpcPort}",
+                $"--Gateway:HttpPort={GatewayHttpPort}",
+                $"--Redis:DataDirectory={_dataDirectory}",
+            ],
+            timeout.Token);
+        foreach (var project in builder.Resources.OfType<ProjectResource>())
+        {
+            // No dashboard in tests: an exporter pointed at nowhere would only slow shutdown.
+            builder.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
+        }
+
+        _app = await builder.BuildAsync(timeout.Token);
+        await _app.StartAsync(timeout.Token);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", timeout.Token);
+        Gateway = GrpcChannel.ForAddress($"http://127.0.0.1:{GatewayGrpcPort}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Gateway?.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Leftovers in the temp folder are harmless.
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class SuiteCollection : ICollectionFixture<SuiteFixture>
+{
+    public const string Name = "suite";
+}

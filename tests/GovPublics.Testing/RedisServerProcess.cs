@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using GovPublics.AppHost;
+using StackExchange.Redis;
+
+namespace GovPublics.Testing;
+
+/// <summary>
+/// A real <c>redis-server</c> for one test class: a free loopback port, its own temporary data folder (AOF on),
+/// stopped and deleted on dispose. It can be stopped and started again on the same port and data, to test
+/// what happens while Redis is away.
+/// </summary>
+public sealed class RedisServerProcess : IAsyncDisposable
+{
+    private readonly string _executable;
+    private Process? _process;
+
+    private RedisServerProcess(string executable, int port, string directory)
+    {
+        _executable = executable;
+        Port = port;
+        DataDirectory = directory;
+    }
+
+    public int Port { get; }
+
+    public string DataDirectory { get; }
+
+    /// <summary><c>127.0.0.1:port</c>, with fast failure while the server is down.</summary>
+    public string ConnectionString => $"127.0.0.1:{Port},abortConnect=false,connectTimeout=2000,syncTimeout=3000,asyncTimeout=3000";
+
+    public static async Task<RedisServerProcess> StartAsync()
+    {
+        var executable = RedisServerInstaller.FindOrInstall(TextWriter.Null);
+        var directory = Directory.CreateTempSubdirectory("govpublics-redis-").FullName;
+        var server = new RedisServerProcess(executable, FreePort(), directory);
+        await server.StartAgainAsync();
+        return server;
+    }
+
+    /// <summary>Starts the server (again) on the same port and data folder and waits until it answers.</summary>
+    public async Task StartAgainAsync()
+    {
+        _process = Process.Start(new ProcessStartInfo(_executable)
+        {
+            ArgumentList =
+            {
+                "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
+                "--dir", DataDirectory, "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
+                "--daemonize", "no",
+            },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        }) ?? throw new InvalidOperationException("redis-server did not start");
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            try
+            {
+                await using var connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{Port},connectTimeout=500");
+                await connection.GetDatabase().PingAsync();
+                return;
+            }
+            catch (RedisConnectionException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+        }
+    }
+
+    /// <summary>Kills the server, as a crash would.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+        _process = null;
+    }
+
+    public async Task<ConnectionMultiplexer> ConnectAsync() => await ConnectionMultiplexer.ConnectAsync(ConnectionString);
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is harmless.
+        }
+    }
+
+    /// <summary>A loopback port that was free a moment ago.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,44 @@
+using GovPublics.Sla.Domain.Clock;
+
+namespace GovPublics.UnitTests.Sla;
+
+/// <summary>The shipped policy files and a Samara working clock built from them.</summary>
+internal static class SlaTestData
+{
+    public static readonly TimeSpan SamaraOffset = TimeSpan.FromHours(4);
+
+    public static string PoliciesDirectory { get; } = FindPolicies();
+
+    public static CalendarSet Calendars { get; } = CalendarSet.LoadDirectory(Path.Combine(PoliciesDirectory, "calendars"));
+
+    public static ProductionCalendar Ru => Calendars.Get("ru");
+
+    public static TimeZoneInfo SamaraZone { get; } = TimeZoneInfo.FindSystemTimeZoneById("Europe/Samara");
+
+    public static WorkingClock SamaraClock { get; } = new(Ru, WorkingSchedule.Default, SamaraZone);
+
+    /// <summary>A Samara wall-clock moment (UTC+4, no DST).</summary>
+    public static DateTimeOffset Samara(int year, int month, int day, int hour, int minute = 0) =>
+        new(year, month, day, hour, minute, 0, SamaraOffset);
+
+    /// <summary>Prefers the copy next to the test binaries; falls back to the source tree.</summary>
+    private static string FindPolicies()
+    {
+        var deployed = Path.Combine(AppContext.BaseDirectory, "Policies");
+        if (File.Exists(Path.Combine(deployed, "deadlines.json")))
+        {
+            return deployed;
+        }
+
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "src", "GovPublics.Sla", "Policies");
+            if (File.Exists(Path.Combine(candidate, "deadlines.json")))
+            {
+                return candidate;
+            }
+        }
+
+        throw new DirectoryNotFoundException($"GovPublics.Sla Policies not found from {AppContext.BaseDirectory}.");
+    }
+}
