@@ -54,16 +54,15 @@ public static class ServiceDefaultsExtensions
                 .AddRuntimeInstrumentation()
                 .AddMeter(TelemetrySources))
             .WithTracing(tracing => tracing
+                .SetSampler(new ParentBasedSampler(new BackgroundPollingSampler()))
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(TelemetrySources)
                 .AddAspNetCoreInstrumentation(o =>
                     // Health probes every few seconds would drown the traces that matter.
                     o.Filter = ctx => !IsHealthRequest(ctx.Request.Path))
-                .AddGrpcClientInstrumentation()
-                .AddHttpClientInstrumentation(o =>
-                    // gRPC calls are already traced by the gRPC client instrumentation.
-                    o.FilterHttpRequestMessage = r =>
-                        r.Content?.Headers.ContentType?.MediaType?.StartsWith("application/grpc", StringComparison.Ordinal) != true));
+                // Outgoing gRPC calls are traced as HTTP client spans (System.Net.Http's ActivitySource, kind Client),
+                // which the sampler sees at start; the gRPC client's own legacy activity would escape it.
+                .AddHttpClientInstrumentation());
 
         // The Aspire app host sets the OTLP endpoint; an empty one (tests, plain `dotnet run`) means no exporter,
         // which also keeps shutdown from waiting on a flush to nowhere.
