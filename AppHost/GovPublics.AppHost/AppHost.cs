@@ -19,6 +19,12 @@ else
 
 var registry = builder.AddGrpcService<Projects.GovPublics_Registry>("registry", redis);
 var ingestion = builder.AddGrpcService<Projects.GovPublics_Ingestion>("ingestion", redis);
+if (builder.Configuration.GetValue("Demo:Messages", true))
+{
+    // A fresh suite shows a dozen incidents; ids are deterministic, so restarts add nothing.
+    ingestion.WithEnvironment("Ingestion__DemoMessagesFile", "Demo/demo-messages.json");
+}
+
 var routing = builder.AddGrpcService<Projects.GovPublics_Routing>("routing", redis).WithReference(registry).WaitFor(registry);
 var sla = builder.AddGrpcService<Projects.GovPublics_Sla>("sla", redis).WithReference(registry).WaitFor(registry);
 

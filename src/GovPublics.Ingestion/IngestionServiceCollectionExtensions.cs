@@ -1,3 +1,4 @@
+using GovPublics.Ingestion.Demo;
 using GovPublics.Ingestion.Storage;
 
 namespace GovPublics.Ingestion;
@@ -7,6 +8,7 @@ public static class IngestionServiceCollectionExtensions
     public static IHostApplicationBuilder AddIngestionServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<MessageStore>();
+        builder.Services.AddHostedService<DemoMessagesSeeder>();
         return builder;
     }
 }

@@ -13,6 +13,8 @@ public sealed class JurisdictionTests
     [InlineData("roads", "", "samara", "adm-samara")]
     [InlineData("healthcare", "", "tolyatti", "minzdrav")]
     [InlineData("healthcare", "clinic_access", "samara-kirovsky", "minzdrav")]
+    [InlineData("safety", "hazards", "syzran", "adm-syzran")]
+    [InlineData("safety", "public_order", "syzran", "gov")]
     public void Municipal_matters_go_to_the_municipality_and_regional_ones_to_the_ministry(
         string topic, string subtopic, string territory, string expected)
     {

@@ -31,6 +31,7 @@ public sealed class TopicClassificationTests
     [InlineData("Многодетной семье отказали в льготе", "social_protection", "benefits")]
     [InlineData("Ребенку-инвалиду не выдают коляску и подгузники", "social_protection", "disability")]
     [InlineData("Автобус 45 не ходит по выходным, ждем по часу на остановке", "public_transport", "routes_schedule")]
+    [InlineData("Автобус 47 по утрам ходит раз в 40 минут, люди не влезают, опаздываем на работу", "public_transport", "routes_schedule")]
     [InlineData("Водитель маршрутки хамит и курит в салоне", "public_transport", "transport_condition")]
     [InlineData("В трамвае не работает терминал, не принимают карту", "public_transport", "fares")]
     [InlineData("В школе нет учителя математики с сентября", "education", "schools")]
