@@ -119,12 +119,37 @@ public static class RedisServerInstaller
                 "redis-server was not found and this machine has no apt-get to install it: install Redis 7, or give an external Redis with ConnectionStrings:redis.");
         }
 
+        // Test processes and the app host may all find it missing at once: one installs, the others wait for it
+        // (dpkg allows one install at a time).
+        using var installLock = AcquireInstallLock();
+        if (Find() is { } installedMeanwhile)
+        {
+            return installedMeanwhile;
+        }
+
         var root = Environment.UserName == "root" || Environment.GetEnvironmentVariable("USER") == "root";
         var sudo = root ? "" : "sudo -n ";
         log.WriteLine($"redis-server is missing: installing the Debian package ({sudo}apt-get install -y redis-server) ...");
         Run("/bin/sh", $"-c \"{sudo}apt-get update -qq && DEBIAN_FRONTEND=noninteractive {sudo}apt-get install -y -qq redis-server\"", log);
         return Find() ?? throw new InvalidOperationException(
             "Installing redis-server failed (see the output above). Install it with 'sudo apt-get install -y redis-server' and run again.");
+    }
+
+    private static FileStream AcquireInstallLock()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "govpublics-redis-install.lock");
+        var deadline = DateTime.UtcNow.AddMinutes(10);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(500);
+            }
+        }
     }
 
     private static string? Find()

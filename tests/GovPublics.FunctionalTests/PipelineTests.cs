@@ -11,8 +11,11 @@ using GovPublics.Testing;
 
 namespace GovPublics.FunctionalTests;
 
-/// <summary>One trace from the caller through ingestion, the messages stream, routing, the routed stream and SLA.</summary>
-public sealed class TracePropagationTests(RedisFixture redis) : IClassFixture<RedisFixture>, IAsyncLifetime
+/// <summary>
+/// The four services together: one trace from the caller through ingestion, the messages stream, routing, the
+/// routed stream and SLA; health and reflection on every gRPC endpoint.
+/// </summary>
+public sealed class PipelineTests(RedisFixture redis) : IClassFixture<RedisFixture>, IAsyncLifetime
 {
     private static readonly ActivitySource _caller = new("GovPublics.Tests.Caller");
     private readonly ConcurrentBag<Activity> _stopped = [];
@@ -82,5 +85,31 @@ public sealed class TracePropagationTests(RedisFixture redis) : IClassFixture<Re
         var slaSpan = Assert.Single(trace, a => a.OperationName == "sla process");
         Assert.Equal(ActivityKind.Consumer, routing.Kind);
         Assert.Equal(ActivityKind.Consumer, slaSpan.Kind);
+    }
+
+    [Fact]
+    public async Task Every_service_serves_gRPC_health_and_reflection_on_its_grpc_endpoint()
+    {
+        var expected = new Dictionary<Grpc.Net.Client.GrpcChannel, string>
+        {
+            [_registry.Channel] = "govpublics.registry.v1.RegistryService",
+            [_ingestion.Channel] = "govpublics.ingestion.v1.IngestionService",
+            [_routing.Channel] = "govpublics.routing.v1.RoutingService",
+            [_sla.Channel] = "govpublics.sla.v1.SlaService",
+        };
+        foreach (var (channel, service) in expected)
+        {
+            await Eventually.True(async () =>
+                (await new Grpc.Health.V1.Health.HealthClient(channel).CheckAsync(new Grpc.Health.V1.HealthCheckRequest())).Status
+                    == Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, $"{service} serving");
+
+            using var call = new Grpc.Reflection.V1Alpha.ServerReflection.ServerReflectionClient(channel).ServerReflectionInfo();
+            await call.RequestStream.WriteAsync(new Grpc.Reflection.V1Alpha.ServerReflectionRequest { ListServices = "" });
+            await call.RequestStream.CompleteAsync();
+            Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+            var services = call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToList();
+            Assert.Contains(service, services);
+            Assert.Contains("grpc.health.v1.Health", services);
+        }
     }
 }
