@@ -34,9 +34,20 @@ public sealed class RedisServerProcess : IAsyncDisposable
     {
         var executable = RedisServerInstaller.FindOrInstall(TextWriter.Null);
         var directory = Directory.CreateTempSubdirectory("govpublics-redis-").FullName;
-        var server = new RedisServerProcess(executable, FreePort(), directory);
-        await server.StartAgainAsync();
-        return server;
+        for (var attempt = 1; ; attempt++)
+        {
+            var server = new RedisServerProcess(executable, FreePort(), directory);
+            try
+            {
+                await server.StartAgainAsync();
+                return server;
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+                // Another process took the port between the check and redis-server's bind: take another.
+                await server.StopAsync();
+            }
+        }
     }
 
     /// <summary>Starts the server (again) on the same port and data folder and waits until it answers.</summary>
@@ -68,6 +79,11 @@ public sealed class RedisServerProcess : IAsyncDisposable
             }
             catch (RedisConnectionException) when (DateTime.UtcNow < deadline)
             {
+                if (_process.HasExited)
+                {
+                    throw new InvalidOperationException($"redis-server exited at start (exit code {_process.ExitCode}); port {Port} may be taken.");
+                }
+
                 await Task.Delay(50);
             }
         }
@@ -101,11 +117,39 @@ public sealed class RedisServerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>A loopback port that was free a moment ago.</summary>
+    /// <summary>
+    /// A loopback port that was free a moment ago, taken below Linux's ephemeral range (32768 and up): ports handed
+    /// out by bind(0) are the same ones outgoing connections use, so one could be taken by a client socket before
+    /// the server binds it. Never the same port twice in one process.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        lock (_handedOut)
+        {
+            for (var attempt = 0; attempt < 1000; attempt++)
+            {
+                var port = Random.Shared.Next(20_000, 32_000);
+                if (_handedOut.Contains(port))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    using var listener = new TcpListener(IPAddress.Loopback, port);
+                    listener.Start();
+                    _handedOut.Add(port);
+                    return port;
+                }
+                catch (SocketException)
+                {
+                    // In use: try another.
+                }
+            }
+        }
+
+        throw new InvalidOperationException("No free loopback port found between 20000 and 32000.");
     }
+
+    private static readonly HashSet<int> _handedOut = [];
 }
