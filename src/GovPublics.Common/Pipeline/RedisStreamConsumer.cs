@@ -46,6 +46,7 @@ public abstract class RedisStreamConsumer : BackgroundService
     private readonly StreamConsumerOptions _options;
     private readonly TimeProvider _time;
     private DateTimeOffset _nextClaim;
+    private RedisValue _claimCursor = "0-0";
     private bool _groupReady;
 
     protected RedisStreamConsumer(IConnectionMultiplexer redis, StreamConsumerOptions options, ILogger logger, TimeProvider time)
@@ -75,6 +76,12 @@ public abstract class RedisStreamConsumer : BackgroundService
     /// <summary>Stores the effect of one entry. Must be idempotent; throwing leaves the entry for a retry.</summary>
     protected abstract Task HandleAsync(StreamEntry entry, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// True for failures of the system rather than of the entry (Redis away or slow, a missing calendar year):
+    /// the batch stops, nothing is counted against the entry, and it is retried after a pause.
+    /// </summary>
+    protected virtual bool IsTransient(Exception ex) => ex is RedisException or TimeoutException;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var delay = TimeSpan.FromMilliseconds(1);
@@ -94,26 +101,40 @@ public abstract class RedisStreamConsumer : BackgroundService
             {
                 break;
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
             {
-                // Redis is away: nothing is lost (entries stay in the stream), so wait and try again.
-                Logger.LogWarning(ex, "Reading {Stream} failed; retrying", Stream);
+                // The stream or its group vanished (flushed, or a Redis without persistence restarted): recreate it.
+                Logger.LogWarning("Consumer group {Group} of {Stream} is missing; creating it again", Group, Stream);
+                _groupReady = false;
+            }
+            catch (Exception ex) when (IsTransient(ex))
+            {
+                // Nothing is lost: unacknowledged entries stay pending and are read again.
+                Logger.LogWarning(ex, "Consuming {Stream} failed; retrying", Stream);
                 await Task.Delay(TimeSpan.FromSeconds(1), _time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }
 
-    /// <summary>Reads and handles one batch (reclaimed entries first). Returns how many entries it handled.</summary>
+    /// <summary>
+    /// Reads and handles one batch (entries left pending too long first) and acknowledges what was handled, also
+    /// when a transient failure stops the batch halfway. Returns how many entries it read.
+    /// </summary>
     public async Task<int> PollOnceAsync(CancellationToken cancellationToken)
     {
         var db = _redis.GetDatabase();
         var entries = Array.Empty<StreamEntry>();
         if (_time.GetUtcNow() >= _nextClaim)
         {
-            _nextClaim = _time.GetUtcNow() + _options.ClaimIdle / 2;
             var claimed = await db.StreamAutoClaimAsync(Stream, Group, _options.ConsumerName,
-                (long)_options.ClaimIdle.TotalMilliseconds, "0-0", _options.BatchSize);
-            entries = claimed.ClaimedEntries.Where(e => !e.IsNull).ToArray();
+                (long)_options.ClaimIdle.TotalMilliseconds, _claimCursor, _options.BatchSize);
+            entries = [.. claimed.ClaimedEntries.Where(e => !e.IsNull)];
+            // Walk the pending list across polls; back at the start, wait before the next sweep.
+            _claimCursor = claimed.NextStartId.IsNullOrEmpty ? "0-0" : claimed.NextStartId;
+            if (_claimCursor == "0-0")
+            {
+                _nextClaim = _time.GetUtcNow() + _options.ClaimIdle / 2;
+            }
         }
 
         if (entries.Length == 0)
@@ -122,24 +143,38 @@ public abstract class RedisStreamConsumer : BackgroundService
         }
 
         var acknowledged = new List<RedisValue>(entries.Length);
-        foreach (var entry in entries)
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (await HandleOneAsync(db, entry, cancellationToken))
+            foreach (var entry in entries)
             {
-                acknowledged.Add(entry.Id);
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                if (await HandleOneAsync(db, entry, cancellationToken))
+                {
+                    acknowledged.Add(entry.Id);
+                }
             }
         }
-
-        if (acknowledged.Count > 0)
+        finally
         {
-            await db.StreamAcknowledgeAsync(Stream, Group, [.. acknowledged]);
-            _processed.Add(acknowledged.Count, new KeyValuePair<string, object?>("group", Group));
+            if (acknowledged.Count > 0)
+            {
+                await db.StreamAcknowledgeAsync(Stream, Group, [.. acknowledged]);
+                _processed.Add(acknowledged.Count, new KeyValuePair<string, object?>("group", Group));
+            }
         }
 
         return entries.Length;
     }
 
+    /// <summary>
+    /// Handles one entry. True: acknowledge it (handled, or moved to the dead-letter stream). False: it failed and
+    /// stays pending, to be reclaimed and retried after <see cref="StreamConsumerOptions.ClaimIdle"/>. A transient
+    /// failure is thrown, stopping the batch.
+    /// </summary>
     private async Task<bool> HandleOneAsync(IDatabase db, StreamEntry entry, CancellationToken cancellationToken)
     {
         using var activity = PipelineTelemetry.StartConsume(ActivityName, entry[PipelineTelemetry.TraceParentField], Stream, entry.Id!);
@@ -148,7 +183,12 @@ public abstract class RedisStreamConsumer : BackgroundService
             await HandleAsync(entry, cancellationToken);
             return true;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (IsTransient(ex) || (ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            throw;
+        }
+        catch (Exception ex)
         {
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             _failed.Add(1, new KeyValuePair<string, object?>("group", Group));
@@ -156,7 +196,8 @@ public abstract class RedisStreamConsumer : BackgroundService
             var unreadable = ex is FormatException or System.Text.Json.JsonException;
             if (deliveries < _options.MaxDeliveries && !unreadable)
             {
-                Logger.LogWarning(ex, "Entry {EntryId} of {Stream} failed (delivery {Delivery}); it will be retried", entry.Id, Stream, deliveries);
+                Logger.LogWarning(ex, "Entry {EntryId} of {Stream} failed (delivery {Delivery} of {Max}); it will be retried",
+                    entry.Id, Stream, deliveries, _options.MaxDeliveries);
                 return false;
             }
 

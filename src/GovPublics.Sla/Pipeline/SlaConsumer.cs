@@ -1,6 +1,7 @@
 using GovPublics.Common.Pipeline;
 using GovPublics.Common.Redis;
 using GovPublics.Common.Registry;
+using GovPublics.Sla.Domain.Clock;
 using GovPublics.Sla.Domain.Incidents;
 using GovPublics.Sla.Storage;
 using Microsoft.Extensions.Options;
@@ -30,6 +31,12 @@ public sealed class SlaConsumer(
     protected override string Group => GroupName;
 
     protected override string DeadLetterStream => keys.DeadLetter(keys.RoutedStream);
+
+    /// <summary>
+    /// A deadline that needs a calendar year with no data is the system's fault, not the message's: the entry waits
+    /// (retried every second, logged) until the year's calendar is added, instead of being dead-lettered.
+    /// </summary>
+    protected override bool IsTransient(Exception ex) => base.IsTransient(ex) || ex is CalendarYearNotLoadedException;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -1,0 +1,155 @@
+using GovPublics.Common.Pipeline;
+using GovPublics.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
+
+namespace GovPublics.FunctionalTests;
+
+/// <summary>The consumer-group loop every service uses, against a real Redis: retries, reclaim, dead letters.</summary>
+public sealed class StreamConsumerTests(RedisFixture redis) : IClassFixture<RedisFixture>
+{
+    private sealed class ScriptedConsumer(IConnectionMultiplexer connection, string stream, string consumer, int maxDeliveries, Func<StreamEntry, int, Task> handle)
+        : RedisStreamConsumer(connection, new StreamConsumerOptions
+        {
+            ConsumerName = consumer,
+            ClaimIdle = TimeSpan.FromMilliseconds(100),
+            MaxDeliveries = maxDeliveries,
+            MaxPollDelay = TimeSpan.FromMilliseconds(20),
+        }, NullLogger.Instance, TimeProvider.System)
+    {
+        private readonly Dictionary<string, int> _calls = [];
+
+        public int Calls(string id) => _calls.GetValueOrDefault(id);
+
+        protected override string Stream => stream;
+
+        protected override string Group => "test";
+
+        protected override string DeadLetterStream => stream + ":dead";
+
+        protected override Task HandleAsync(StreamEntry entry, CancellationToken cancellationToken)
+        {
+            var id = entry["id"].ToString();
+            _calls[id] = Calls(id) + 1;
+            return handle(entry, _calls[id]);
+        }
+    }
+
+    private static string NewStream() => $"gp:{{test}}:{Guid.NewGuid():N}";
+
+    private async Task<ScriptedConsumer> ConsumerWithGroup(string stream, string name, int maxDeliveries, Func<StreamEntry, int, Task> handle)
+    {
+        await redis.Db.StreamCreateConsumerGroupAsync(stream, "test", "0-0", createStream: true);
+        return new ScriptedConsumer(redis.Connection, stream, name, maxDeliveries, handle);
+    }
+
+    private async Task PollUntil(ScriptedConsumer consumer, Func<Task<bool>> done, string what)
+    {
+        await Eventually.True(async () =>
+        {
+            await consumer.PollOnceAsync(CancellationToken.None);
+            return await done();
+        }, what);
+    }
+
+    private async Task<long> Pending(string stream) => (await redis.Db.StreamPendingAsync(stream, "test")).PendingMessageCount;
+
+    [Fact]
+    public async Task An_entry_that_keeps_failing_is_retried_then_dead_lettered_with_the_reason_and_acknowledged()
+    {
+        var stream = NewStream();
+        var consumer = await ConsumerWithGroup(stream, "a", maxDeliveries: 3, (_, _) => throw new InvalidOperationException("the registry has no such page"));
+        await redis.Db.StreamAddAsync(stream, [new("id", "m1"), new("data", "{}")]);
+
+        await PollUntil(consumer, async () => await redis.Db.StreamLengthAsync(stream + ":dead") == 1, "the entry to be dead-lettered");
+
+        var dead = (await redis.Db.StreamRangeAsync(stream + ":dead")).Single();
+        Assert.Equal("m1", dead["id"].ToString());
+        Assert.Equal("3", dead["dead_deliveries"].ToString());
+        Assert.Contains("the registry has no such page", dead["dead_reason"].ToString(), StringComparison.Ordinal);
+        Assert.Equal(3, consumer.Calls("m1"));
+        Assert.Equal(0, await Pending(stream));
+    }
+
+    [Fact]
+    public async Task An_entry_that_fails_twice_then_succeeds_is_handled_once_more_and_not_dead_lettered()
+    {
+        var stream = NewStream();
+        var consumer = await ConsumerWithGroup(stream, "a", maxDeliveries: 5, (_, call) =>
+            call <= 2 ? throw new InvalidOperationException("not yet") : Task.CompletedTask);
+        await redis.Db.StreamAddAsync(stream, [new("id", "m1")]);
+        await redis.Db.StreamAddAsync(stream, [new("id", "m2")]);
+
+        await PollUntil(consumer, async () => await Pending(stream) == 0 && consumer.Calls("m1") == 3, "m1 to succeed on its third delivery");
+
+        Assert.Equal(0, await redis.Db.StreamLengthAsync(stream + ":dead"));
+        // A failing entry does not hold up the ones after it.
+        Assert.Equal(3, consumer.Calls("m2"));
+    }
+
+    [Fact]
+    public async Task Entries_a_crashed_consumer_left_pending_are_taken_over()
+    {
+        var stream = NewStream();
+        var handled = new List<string>();
+        var survivor = await ConsumerWithGroup(stream, "survivor", maxDeliveries: 5, (e, _) =>
+        {
+            handled.Add(e["id"].ToString());
+            return Task.CompletedTask;
+        });
+        await redis.Db.StreamAddAsync(stream, [new("id", "m1")]);
+        // The crashed replica read the entry and died before acknowledging it.
+        var read = await redis.Db.StreamReadGroupAsync(stream, "test", "crashed", StreamPosition.NewMessages, 10);
+        Assert.Single(read);
+
+        await PollUntil(survivor, async () => await Pending(stream) == 0, "the survivor to reclaim and acknowledge the entry");
+        Assert.Equal(["m1"], handled);
+    }
+
+    [Fact]
+    public async Task A_transient_failure_stops_the_batch_without_counting_against_the_entry()
+    {
+        var stream = NewStream();
+        var failing = true;
+        var consumer = await ConsumerWithGroup(stream, "a", maxDeliveries: 1, (_, _) =>
+            failing ? throw new RedisTimeoutException("the store is slow", CommandStatus.Sent) : Task.CompletedTask);
+        await redis.Db.StreamAddAsync(stream, [new("id", "m1")]);
+
+        await Assert.ThrowsAsync<RedisTimeoutException>(() => consumer.PollOnceAsync(CancellationToken.None));
+        Assert.Equal(0, await redis.Db.StreamLengthAsync(stream + ":dead"));
+        Assert.Equal(1, await Pending(stream));
+
+        failing = false;
+        await PollUntil(consumer, async () => await Pending(stream) == 0, "the entry to be handled once the store is back");
+        Assert.Equal(0, await redis.Db.StreamLengthAsync(stream + ":dead"));
+    }
+
+    [Fact]
+    public async Task The_running_consumer_recreates_its_group_when_the_stream_vanishes()
+    {
+        var stream = NewStream();
+        var handled = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var consumer = await ConsumerWithGroup(stream, "a", maxDeliveries: 5, (e, _) =>
+        {
+            handled.Add(e["id"].ToString());
+            return Task.CompletedTask;
+        });
+        await consumer.StartAsync(CancellationToken.None);
+        try
+        {
+            await redis.Db.StreamAddAsync(stream, [new("id", "before")]);
+            await Eventually.True(() => Task.FromResult(handled.Contains("before")), "the first entry");
+            await redis.Db.KeyDeleteAsync(stream);
+            await Eventually.True(async () =>
+            {
+                await redis.Db.StreamAddAsync(stream, [new("id", "after")]);
+                await Task.Delay(200);
+                return handled.Contains("after");
+            }, "an entry added after the stream was deleted");
+        }
+        finally
+        {
+            await consumer.StopAsync(CancellationToken.None);
+        }
+    }
+}
