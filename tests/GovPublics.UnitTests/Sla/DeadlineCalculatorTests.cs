@@ -72,6 +72,30 @@ public sealed class DeadlineCalculatorTests
     }
 
     [Fact]
+    public void MessageOnTheLastWorkingAfternoonOf2026_IsDueOn11January2027()
+    {
+        // Wed 30 Dec 2026, 15:00 in Samara: 3 h that day; 31 Dec 2026 to 10 Jan 2027 are days off
+        // (31 Dec by decree No. 1466, 1–8 Jan holidays, 9–10 Jan weekend); 5 h on Monday 11 January.
+        var result = ShippedPolicy.Compute(Request(
+            "roads", DeadlineKinds.PrivateMessage, Samara(2026, 12, 30, 15), intermediate: Samara(2026, 12, 30, 16)));
+
+        Assert.Equal(Samara(2027, 1, 11, 15), result.FirstResponseDue);
+        Assert.Equal(new DateTimeOffset(2027, 1, 11, 11, 0, 0, TimeSpan.Zero), result.FirstResponseDue);
+        // Working days after Wed 30 Dec 2026: 11, 12, 13, 14, 15, 18, 19 Jan 2027.
+        Assert.Equal(Samara(2027, 1, 19, 18), result.FinalAnswerDue);
+    }
+
+    [Fact]
+    public void FinalAnswer_CountsTheWorkingSaturdayOf2027()
+    {
+        // Working days after Tue 16 Feb 2027: 17, 18, 19, Sat 20 (working), 24, 25, 26 Feb.
+        var result = ShippedPolicy.Compute(Request(
+            "roads", DeadlineKinds.Comment, Samara(2027, 2, 15, 10), intermediate: Samara(2027, 2, 16, 12)));
+
+        Assert.Equal(Samara(2027, 2, 26, 18), result.FinalAnswerDue);
+    }
+
+    [Fact]
     public void FinalAnswer_FallingOnAShortenedDay_IsDueAt17()
     {
         // Working days after Tue 28 Apr 2026: 29, 30 Apr, 4, 5, 6, 7 May, 8 May (pre-holiday, ends 17:00).

@@ -8,6 +8,7 @@ public sealed class ProductionCalendarDataTests
     [Theory]
     [InlineData(2025, 247)]
     [InlineData(2026, 247)]
+    [InlineData(2027, 247)]
     public void WorkingDaysPerYear_MatchOfficialTotal(int year, int expected)
     {
         Assert.Equal(expected, DaysOf(year).Count(SlaTestData.Ru.IsWorkingDay));
@@ -16,6 +17,7 @@ public sealed class ProductionCalendarDataTests
     [Theory]
     [InlineData(2025, 1972)]
     [InlineData(2026, 1972)]
+    [InlineData(2027, 1972)]
     public void WorkingHoursPerYearFor40HourWeek_MatchOfficialTotal(int year, int expected)
     {
         var hours = DaysOf(year)
@@ -28,6 +30,7 @@ public sealed class ProductionCalendarDataTests
     [Theory]
     [InlineData(2025, 1972)]
     [InlineData(2026, 1972)]
+    [InlineData(2027, 1972)]
     public void WorkingClockMeasuresTheWholeYear_AsTheOfficialHourTotal(int year, int expected)
     {
         var from = SlaTestData.Samara(year, 1, 1, 0);
@@ -63,6 +66,44 @@ public sealed class ProductionCalendarDataTests
             quarters.Select(q => (int)q.Sum(day => WorkingSchedule.Default.WorkingTimeOf(SlaTestData.Ru.IsShortened(day)).TotalHours)));
     }
 
+    [Fact]
+    public void WorkingDaysPerMonth2027_MatchOfficialCalendar()
+    {
+        // Decree No. 1187 of 17.09.2026. 2027 has the weekday layout and the transfers of 2021 (decree No. 1648),
+        // whose published calendar has the same first half-year (15, 19, 22 | 22, 19, 21) and 247 working days.
+        int[] expected = [15, 19, 22, 22, 19, 21, 22, 22, 22, 21, 20, 22];
+
+        var actual = Enumerable.Range(1, 12)
+            .Select(month => DaysOf(2027).Count(day => day.Month == month && SlaTestData.Ru.IsWorkingDay(day)));
+
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
+    public void WorkingDaysAndHoursPerQuarter2027_MatchOfficialCalendar()
+    {
+        int[] expectedDays = [56, 62, 66, 63];
+        int[] expectedHours = [447, 494, 528, 503];
+
+        var quarters = Enumerable.Range(0, 4)
+            .Select(q => DaysOf(2027).Where(day => (day.Month - 1) / 3 == q && SlaTestData.Ru.IsWorkingDay(day)).ToList())
+            .ToList();
+
+        Assert.Equal(expectedDays, quarters.Select(q => q.Count));
+        Assert.Equal(
+            expectedHours,
+            quarters.Select(q => (int)q.Sum(day => WorkingSchedule.Default.WorkingTimeOf(SlaTestData.Ru.IsShortened(day)).TotalHours)));
+    }
+
+    [Fact]
+    public void Year2027_HasOneWorkingSaturday_MovedByTheDecreeTo22February()
+    {
+        var year = SlaTestData.Ru.GetYear(2027);
+
+        Assert.Equal([new DateOnly(2027, 2, 20)], year.WorkingWeekendDays);
+        Assert.Equal(118, DaysOf(2027).Count(day => !SlaTestData.Ru.IsWorkingDay(day)));
+    }
+
     [Theory]
     [InlineData("2025-01-08", false)] // last New Year holiday
     [InlineData("2025-01-09", true)]
@@ -84,6 +125,22 @@ public sealed class ProductionCalendarDataTests
     [InlineData("2026-05-11", false)] // 9 May on a Saturday: art. 112 moves the day off to Monday
     [InlineData("2026-11-04", false)]
     [InlineData("2026-12-31", false)] // from Sunday 4 January
+    [InlineData("2027-01-01", false)]
+    [InlineData("2027-01-04", false)] // New Year holidays, Monday to Friday 4–8 January
+    [InlineData("2027-01-08", false)]
+    [InlineData("2027-01-11", true)] // first working day of 2027
+    [InlineData("2027-02-20", true)] // working Saturday: its day off moved to Monday 22 February
+    [InlineData("2027-02-22", false)] // from Saturday 20 February
+    [InlineData("2027-02-23", false)]
+    [InlineData("2027-03-08", false)]
+    [InlineData("2027-05-03", false)] // 1 May on a Saturday: art. 112 moves the day off to Monday
+    [InlineData("2027-05-10", false)] // 9 May on a Sunday: art. 112 moves the day off to Monday
+    [InlineData("2027-06-14", false)] // 12 June on a Saturday: art. 112 moves the day off to Monday
+    [InlineData("2027-11-04", false)]
+    [InlineData("2027-11-05", false)] // from Saturday 2 January
+    [InlineData("2027-11-13", false)] // ordinary Saturday (a pre-decree forecast had made it a working day)
+    [InlineData("2027-12-30", true)] // last working day of 2027
+    [InlineData("2027-12-31", false)] // from Sunday 3 January
     public void DayStatus_FollowsTheDecrees(string date, bool working)
     {
         Assert.Equal(working, SlaTestData.Ru.IsWorkingDay(DateOnly.Parse(date, System.Globalization.CultureInfo.InvariantCulture)));
@@ -98,14 +155,32 @@ public sealed class ProductionCalendarDataTests
     [InlineData("2026-05-08")]
     [InlineData("2026-06-11")]
     [InlineData("2026-11-03")]
+    [InlineData("2027-02-20")] // working Saturday before 21–23 February
+    [InlineData("2027-04-30")]
+    [InlineData("2027-06-11")]
+    [InlineData("2027-11-03")]
     public void PreHolidayDays_AreShortened(string date)
     {
         Assert.True(SlaTestData.Ru.IsShortened(DateOnly.Parse(date, System.Globalization.CultureInfo.InvariantCulture)));
     }
 
     [Theory]
+    [InlineData("2027-03-05")] // Friday before a weekend and the Monday holiday 8 March: not directly before it
+    [InlineData("2027-05-07")] // Friday before Saturday 8 May, a day off, not a holiday
+    [InlineData("2027-12-30")] // 31 December is a transferred day off, not a holiday
+    [InlineData("2027-02-19")] // Friday before the working Saturday
+    public void WorkingDaysNotDirectlyBeforeAHoliday_AreNotShortened(string date)
+    {
+        var day = DateOnly.Parse(date, System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.True(SlaTestData.Ru.IsWorkingDay(day));
+        Assert.False(SlaTestData.Ru.IsShortened(day));
+    }
+
+    [Theory]
     [InlineData(2025, "№ 1335")]
     [InlineData(2026, "№ 1466")]
+    [InlineData(2027, "№ 1187")]
     public void EachYear_NamesItsDecree(int year, string decree)
     {
         Assert.Contains(decree, SlaTestData.Ru.GetYear(year).Source, StringComparison.Ordinal);

@@ -18,33 +18,33 @@ public sealed class ProductionCalendarLoadingTests
         """;
 
     [Fact]
-    public void ShippedRegistry_HasTheRussianCalendarFor2025And2026()
+    public void ShippedRegistry_HasTheRussianCalendarFor2025To2027()
     {
         Assert.Equal(["ru"], SlaTestData.Calendars.Ids);
-        Assert.Equal([2025, 2026], SlaTestData.Ru.Years);
-        Assert.True(SlaTestData.Ru.HasYear(2026));
-        Assert.False(SlaTestData.Ru.HasYear(2027));
+        Assert.Equal([2025, 2026, 2027], SlaTestData.Ru.Years);
+        Assert.True(SlaTestData.Ru.HasYear(2027));
+        Assert.False(SlaTestData.Ru.HasYear(2028));
     }
 
     [Fact]
     public void UnknownYear_ThrowsNamingTheYear_InsteadOfGuessing()
     {
-        var ex = Assert.Throws<CalendarYearNotLoadedException>(() => SlaTestData.Ru.IsWorkingDay(new DateOnly(2027, 3, 3)));
+        var ex = Assert.Throws<CalendarYearNotLoadedException>(() => SlaTestData.Ru.IsWorkingDay(new DateOnly(2028, 3, 3)));
 
-        Assert.Equal(2027, ex.Year);
+        Assert.Equal(2028, ex.Year);
         Assert.Equal("ru", ex.CalendarId);
-        Assert.Contains("2027", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("2028", ex.Message, StringComparison.Ordinal);
         Assert.Throws<CalendarYearNotLoadedException>(() => SlaTestData.Ru.IsShortened(new DateOnly(2024, 12, 28)));
     }
 
     [Fact]
     public void ClockRunningPastTheLoadedYears_Throws()
     {
-        // 2026-12-30 is the last working day of the data; 8 hours from its afternoon need January 2027.
+        // 2027-12-30 is the last working day of the data; 8 hours from its afternoon need January 2028.
         var ex = Assert.Throws<CalendarYearNotLoadedException>(
-            () => SlaTestData.SamaraClock.AddWorkingTime(SlaTestData.Samara(2026, 12, 30, 15), TimeSpan.FromHours(8)));
+            () => SlaTestData.SamaraClock.AddWorkingTime(SlaTestData.Samara(2027, 12, 30, 15), TimeSpan.FromHours(8)));
 
-        Assert.Equal(2027, ex.Year);
+        Assert.Equal(2028, ex.Year);
     }
 
     [Fact]

@@ -39,6 +39,16 @@ public sealed class WorkingClockTests
     [InlineData("2026-05-08T10:00", "2026-05-12T11:00")]
     // 23 Feb 2026 is a Monday holiday.
     [InlineData("2026-02-20T14:00", "2026-02-24T13:00")]
+    // New Year 2027: 3 h on Wed 30 Dec 2026 (a full day), 31 Dec to 10 Jan are days off, 5 h on Mon 11 Jan 2027.
+    [InlineData("2026-12-30T15:00", "2027-01-11T15:00")]
+    // Holiday eve in the New Year: the whole of 11 January.
+    [InlineData("2026-12-31T10:00", "2027-01-11T18:00")]
+    // Working Saturday 20 Feb 2027 (shortened, ends 17:00): 2 h, 21–23 Feb off, 6 h on Wednesday 24 Feb.
+    [InlineData("2027-02-20T15:00", "2027-02-24T16:00")]
+    // Shortened Wed 3 Nov 2027: 1 h, 4–7 Nov off (5 Nov from Saturday 2 January), 7 h on Monday 8 Nov.
+    [InlineData("2027-11-03T16:00", "2027-11-08T17:00")]
+    // 1 May 2027 on a Saturday: shortened 30 Apr (1 h), 1–3 May off, 7 h on Tuesday 4 May.
+    [InlineData("2027-04-30T16:00", "2027-05-04T17:00")]
     public void AddEightWorkingHours(string receivedLocal, string dueLocal)
     {
         var due = SamaraClock.AddWorkingTime(Local(receivedLocal), EightHours);
@@ -94,6 +104,8 @@ public sealed class WorkingClockTests
     [InlineData("2025-10-17T18:30", "2025-10-20T09:00")] // Friday evening
     [InlineData("2025-12-30T19:00", "2026-01-12T09:00")] // New Year holidays
     [InlineData("2025-11-01T07:00", "2025-11-01T09:00")] // working Saturday
+    [InlineData("2026-12-30T19:00", "2027-01-11T09:00")] // New Year holidays 2026/2027
+    [InlineData("2027-02-20T07:00", "2027-02-20T09:00")] // working Saturday
     public void NextWorkingMoment(string local, string expected)
     {
         Assert.Equal(Local(expected), SamaraClock.NextWorkingMoment(Local(local)));
@@ -106,17 +118,21 @@ public sealed class WorkingClockTests
     [InlineData("2025-10-18T00:00", "2025-10-19T23:59", 0.0)] // weekend
     [InlineData("2025-10-20T00:00", "2025-10-27T00:00", 40.0)] // ordinary week
     [InlineData("2025-10-27T00:00", "2025-11-03T00:00", 47.0)] // the six-day week ending on the shortened Saturday
+    [InlineData("2027-02-15T00:00", "2027-02-22T00:00", 47.0)] // the six-day week of 2027, same shape
+    [InlineData("2026-12-30T15:00", "2027-01-11T15:00", 8.0)]
     [InlineData("2025-10-20T17:30", "2025-10-17T17:30", -8.0)] // reversed
     public void WorkingTimeBetween(string fromLocal, string toLocal, double hours)
     {
         Assert.Equal(TimeSpan.FromHours(hours), SamaraClock.WorkingTimeBetween(Local(fromLocal), Local(toLocal)));
     }
 
-    [Fact]
-    public void AddingThenMeasuring_GivesBackTheAddedTime_ForManyStarts()
+    [Theory]
+    [InlineData("2025-12-24T00:00")]
+    [InlineData("2026-12-24T00:00")]
+    public void AddingThenMeasuring_GivesBackTheAddedTime_ForManyStarts(string from)
     {
         TimeSpan[] durations = [TimeSpan.FromMinutes(1), TimeSpan.FromHours(1), EightHours, TimeSpan.FromHours(17.5), TimeSpan.FromHours(100)];
-        var start = Local("2025-12-24T00:00");
+        var start = Local(from);
         for (var t = start; t < start.AddDays(25); t = t.AddMinutes(97))
         {
             foreach (var duration in durations)
@@ -128,11 +144,13 @@ public sealed class WorkingClockTests
         }
     }
 
-    [Fact]
-    public void AWholeYearOfWorkingHours_EndsAtTheCloseOfTheLastWorkingDay()
+    [Theory]
+    // 1972 working hours from 1 January end exactly when 30 December, the last working day, closes.
+    [InlineData("2025-01-01T00:00", "2025-12-30T18:00")]
+    [InlineData("2027-01-01T00:00", "2027-12-30T18:00")]
+    public void AWholeYearOfWorkingHours_EndsAtTheCloseOfTheLastWorkingDay(string from, string expected)
     {
-        // 1972 working hours from 1 January 2025 end exactly when 30 December 2025, the last working day, closes.
-        Assert.Equal(Local("2025-12-30T18:00"), SamaraClock.AddWorkingTime(Local("2025-01-01T00:00"), TimeSpan.FromHours(1972)));
+        Assert.Equal(Local(expected), SamaraClock.AddWorkingTime(Local(from), TimeSpan.FromHours(1972)));
     }
 
     [Fact]
@@ -145,6 +163,8 @@ public sealed class WorkingClockTests
     [InlineData("2025-10-21", "2025-10-21T18:00")]
     [InlineData("2025-03-07", "2025-03-07T17:00")] // shortened
     [InlineData("2025-11-01", "2025-11-01T17:00")] // working Saturday, shortened
+    [InlineData("2027-02-20", "2027-02-20T17:00")] // working Saturday, shortened
+    [InlineData("2027-12-30", "2027-12-30T18:00")] // not shortened: 31 December is a transferred day off
     public void EndOfWorkingDay(string day, string expected)
     {
         Assert.Equal(Local(expected), SamaraClock.EndOfWorkingDay(Day(day)));
@@ -164,6 +184,9 @@ public sealed class WorkingClockTests
     [InlineData("2025-10-31", 2, "2025-11-05")]
     [InlineData("2025-12-30", 1, "2026-01-12")]
     [InlineData("2026-04-29", 7, "2026-05-12")]
+    [InlineData("2026-12-30", 1, "2027-01-11")]
+    [InlineData("2027-02-19", 1, "2027-02-20")] // working Saturday
+    [InlineData("2027-02-19", 2, "2027-02-24")]
     public void AddWorkingDays(string day, int n, string expected)
     {
         Assert.Equal(Day(expected), SamaraClock.AddWorkingDays(Day(day), n));
