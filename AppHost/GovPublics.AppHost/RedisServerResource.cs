@@ -120,7 +120,8 @@ public static class RedisServerInstaller
         }
 
         // Test processes and the app host may all find it missing at once: one installs, the others wait for it
-        // (dpkg allows one install at a time).
+        // (dpkg allows one install at a time). The lock file stays: deleting it on close would let a waiter lock
+        // the unlinked file while a newcomer locks a new one.
         using var installLock = AcquireInstallLock();
         if (Find() is { } installedMeanwhile)
         {
@@ -130,7 +131,7 @@ public static class RedisServerInstaller
         var root = Environment.UserName == "root" || Environment.GetEnvironmentVariable("USER") == "root";
         var sudo = root ? "" : "sudo -n ";
         log.WriteLine($"redis-server is missing: installing the Debian package ({sudo}apt-get install -y redis-server) ...");
-        Run("/bin/sh", $"-c \"{sudo}apt-get update -qq && DEBIAN_FRONTEND=noninteractive {sudo}apt-get install -y -qq redis-server\"", log);
+        Run("/bin/sh", $"-c \"{sudo}apt-get update -qq && DEBIAN_FRONTEND=noninteractive {sudo}apt-get install -y -qq -o DPkg::Lock::Timeout=600 redis-server\"", log);
         return Find() ?? throw new InvalidOperationException(
             "Installing redis-server failed (see the output above). Install it with 'sudo apt-get install -y redis-server' and run again.");
     }
@@ -143,7 +144,7 @@ public static class RedisServerInstaller
         {
             try
             {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
             }
             catch (IOException) when (DateTime.UtcNow < deadline)
             {

@@ -19,8 +19,10 @@ public static class RegistryServiceCollectionExtensions
     private sealed class CatalogLoadedCheck(RegistryCatalog catalog) : IHealthCheck
     {
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-            Task.FromResult(catalog.IsLoaded
-                ? HealthCheckResult.Healthy($"catalogue version {catalog.Current.Version}")
-                : HealthCheckResult.Unhealthy("the catalogue is not loaded yet"));
+            Task.FromResult(!catalog.IsLoaded
+                ? HealthCheckResult.Unhealthy(catalog.LastError ?? "the catalogue is not loaded yet")
+                : catalog.LastError is { } error
+                    ? HealthCheckResult.Degraded($"serving catalogue version {catalog.Current.Version}; the stored catalogue fails to load: {error}")
+                    : HealthCheckResult.Healthy($"catalogue version {catalog.Current.Version}"));
     }
 }

@@ -76,8 +76,10 @@ public sealed class PipelineTests(RedisFixture redis) : IClassFixture<RedisFixtu
 
         var sla = new SlaService.SlaServiceClient(_sla.Channel);
         await Eventually.Found(() => sla.GetIncidentByMessageAsync(new GetIncidentByMessageRequest { MessageId = messageId }).ResponseAsync);
-        await Eventually.True(() => Task.FromResult(_stopped.Any(a => a.TraceId == traceId && a.OperationName == "sla process")),
-            "the SLA consumer span to end");
+        await Eventually.True(() => Task.FromResult(
+                _stopped.Any(a => a.TraceId == traceId && a.OperationName == "sla process")
+                && _stopped.Any(a => a.TraceId == traceId && a.OperationName == "routing process")),
+            "the routing and SLA consumer spans to end");
 
         var trace = _stopped.Where(a => a.TraceId == traceId).ToList();
         Assert.Contains(trace, a => a.Kind == ActivityKind.Server && a.DisplayName.Contains("IngestionService/Ingest", StringComparison.Ordinal));

@@ -62,6 +62,14 @@ public sealed class GatewayFlowTests(SuiteFixture suite)
 
         var incident = await Eventually.Found(() =>
             _sla.GetIncidentByMessageAsync(new GetIncidentByMessageRequest { MessageId = first.MessageId }).ResponseAsync);
+        // Let any late copy travel the whole pipeline before counting: a stream entry's id only grows, so once the
+        // decision is stored and a later marker message has its incident, every earlier entry has been handled.
+        var marker = await _ingestion.IngestAsync(new IngestRequest
+        {
+            Platform = Platform.Vk, PageExternalId = "-1", ExternalId = "sys-dup-marker",
+            Text = "В Сызрани на улице Ленина не горят фонари уже неделю",
+        });
+        await Eventually.Found(() => _sla.GetIncidentByMessageAsync(new GetIncidentByMessageRequest { MessageId = marker.MessageId }).ResponseAsync);
         var all = await _sla.ListIncidentsAsync(new ListIncidentsRequest { AuthorityId = incident.AuthorityId, PageSize = 500 });
         Assert.Single(all.Incidents, i => i.MessageId == first.MessageId);
     }

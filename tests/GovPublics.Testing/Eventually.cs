@@ -5,7 +5,9 @@ namespace GovPublics.Testing;
 /// <summary>Bounded waiting for things that happen asynchronously (a consumer, a service start).</summary>
 public static class Eventually
 {
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>60 s, or GOVPUBLICS_TEST_TIMEOUT_SECONDS: generous, for a loaded 2-core CI machine.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(
+        int.TryParse(Environment.GetEnvironmentVariable("GOVPUBLICS_TEST_TIMEOUT_SECONDS"), out var s) && s > 0 ? s : 60);
 
     /// <summary>Retries a gRPC call while it fails with UNAVAILABLE (a service still starting or loading).</summary>
     public static Task<T> GrpcReady<T>(Func<Task<T>> call, TimeSpan? timeout = null) =>
@@ -15,15 +17,31 @@ public static class Eventually
     public static Task<T> Found<T>(Func<Task<T>> call, TimeSpan? timeout = null) =>
         Retry(call, ex => ex is RpcException { StatusCode: StatusCode.NotFound or StatusCode.Unavailable }, timeout);
 
-    /// <summary>Polls until the condition holds; fails the test after the timeout.</summary>
+    /// <summary>
+    /// Polls until the condition holds; fails the test after the timeout. An exception while checking (a
+    /// connection still reconnecting) counts as "not yet" until the deadline, then is reported.
+    /// </summary>
     public static async Task True(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? DefaultTimeout);
-        while (!await condition())
+        while (true)
         {
+            Exception? last = null;
+            try
+            {
+                if (await condition())
+                {
+                    return;
+                }
+            }
+            catch (Exception ex) when (DateTime.UtcNow < deadline)
+            {
+                last = ex;
+            }
+
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"Timed out waiting for: {what}");
+                throw new TimeoutException($"Timed out waiting for: {what}", last);
             }
 
             await Task.Delay(25);

@@ -7,7 +7,8 @@ using StackExchange.Redis;
 namespace GovPublics.Testing;
 
 /// <summary>
-/// A real <c>redis-server</c> for one test class: a free loopback port, its own temporary data folder (AOF on),
+/// A real <c>redis-server</c> for one test class: a free loopback port, its own temporary data folder (AOF with
+/// fsync on every write, so a kill in a test never loses an acknowledged write),
 /// stopped and deleted on dispose. It can be stopped and started again on the same port and data, to test
 /// what happens while Redis is away.
 /// </summary>
@@ -58,7 +59,7 @@ public sealed class RedisServerProcess : IAsyncDisposable
             ArgumentList =
             {
                 "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
-                "--dir", DataDirectory, "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
+                "--dir", DataDirectory, "--appendonly", "yes", "--appendfsync", "always", "--save", "",
                 "--daemonize", "no",
             },
             RedirectStandardOutput = true,

@@ -40,7 +40,8 @@ public sealed class RedisKeys
     /// <summary>Sequence for incident numbers.</summary>
     public string IncidentSequence => Prefix + "incident:seq";
 
-    public string Incident(string incidentId) => Prefix + "incident:" + incidentId;
+    /// <summary>All incident records: one hash, field = incident id, value = JSON.</summary>
+    public string IncidentRecords => Prefix + "incidents:records";
 
     public string IncidentByMessage(string messageId) => Prefix + "incident:by-message:" + messageId;
 

@@ -57,10 +57,19 @@ public sealed class CatalogCache(
             {
                 break;
             }
-            catch (RpcException ex)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                // The registry is starting or away: keep serving the copy we have and try again.
-                logger.LogWarning("Catalogue refresh failed: {Status} {Detail}", ex.StatusCode, ex.Status.Detail);
+                // The registry is starting or away, or sent something unusable: keep serving the copy we have
+                // (the process must not stop over it) and try again.
+                if (ex is RpcException rpc)
+                {
+                    logger.LogWarning("Catalogue refresh failed: {Status} {Detail}", rpc.StatusCode, rpc.Status.Detail);
+                }
+                else
+                {
+                    logger.LogError(ex, "Catalogue refresh failed; serving catalogue version {Version}", _current.Version);
+                }
+
                 await Task.Delay(backoff, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
             }

@@ -67,7 +67,7 @@ public static class IngestValidation
 
         if (m.CreatedAt is { } created && created > now.AddDays(1))
         {
-            v.Add("created_at", "must not be in the future");
+            v.Add("created_at", "must not be more than a day in the future");
         }
 
         v.ThrowIfInvalid();

@@ -27,60 +27,59 @@ public sealed class IngestionGrpcService(MessageStore store, TimeProvider time) 
     {
         var response = new IngestBatchResponse();
         var pending = new List<(IngestResult Result, Task<StoreResult> Store)>();
-        var index = 0;
-        await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
+        try
         {
-            if (index >= MaxBatch)
+            var index = 0;
+            await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
             {
-                throw new ValidationFailedException("requests", $"a batch holds at most {MaxBatch} messages; send the rest in another batch");
-            }
-
-            var result = new IngestResult { Index = index++ };
-            response.Results.Add(result);
-            try
-            {
-                var message = IngestValidation.Normalize(ToIncoming(request), time.GetUtcNow());
-                result.MessageId = message.MessageId;
-                // Writes are pipelined on the shared connection; every one is awaited before the answer.
-                pending.Add((result, store.StoreAsync(message)));
-            }
-            catch (ValidationFailedException ex)
-            {
-                result.Error = new IngestError
+                var result = new IngestResult { Index = index++ };
+                response.Results.Add(result);
+                if (result.Index >= MaxBatch)
                 {
-                    Code = "INVALID_ARGUMENT",
-                    Message = ex.Message,
-                    FieldViolations = { ex.Violations.Select(v => new Contracts.Ingestion.V1.FieldViolation { Field = v.Field, Description = v.Description }) },
-                };
-                response.Rejected++;
+                    result.Error = Error("INVALID_ARGUMENT", $"a batch holds at most {MaxBatch} messages; this one was not stored, send it in another batch");
+                    continue;
+                }
+
+                try
+                {
+                    var message = IngestValidation.Normalize(ToIncoming(request), time.GetUtcNow());
+                    result.MessageId = message.MessageId;
+                    // Writes are pipelined on the shared connection; every one is awaited before the answer.
+                    pending.Add((result, store.StoreAsync(message)));
+                }
+                catch (ValidationFailedException ex)
+                {
+                    result.Error = Error("INVALID_ARGUMENT", ex.Message);
+                    result.Error.FieldViolations.Add(ex.Violations.Select(v => new Contracts.Ingestion.V1.FieldViolation { Field = v.Field, Description = v.Description }));
+                }
+            }
+        }
+        finally
+        {
+            // Whatever ends the call (a cancelled client, a broken stream), every write already started is awaited
+            // and its outcome recorded: none is left running unobserved.
+            foreach (var (result, storeTask) in pending)
+            {
+                try
+                {
+                    result.Duplicate = (await storeTask).Duplicate;
+                }
+                catch (Exception ex) when (ex is RedisException or TimeoutException)
+                {
+                    // This message may not be stored: say so for it alone, so the client retries exactly these
+                    // (a retry is safe: the message id deduplicates).
+                    result.Error = Error("UNAVAILABLE", "The store is unavailable; this message may not be stored. Retry it.");
+                }
             }
         }
 
-        foreach (var (result, storeTask) in pending)
-        {
-            try
-            {
-                var stored = await storeTask;
-                result.Duplicate = stored.Duplicate;
-                if (stored.Duplicate)
-                {
-                    response.Duplicates++;
-                }
-                else
-                {
-                    response.Accepted++;
-                }
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                // This message was not stored: say so for it alone, so the client retries exactly these.
-                result.Error = new IngestError { Code = "UNAVAILABLE", Message = "The store is unavailable; this message was not stored. Retry it." };
-                response.Rejected++;
-            }
-        }
-
+        response.Accepted = response.Results.Count(r => r.Error is null && !r.Duplicate);
+        response.Duplicates = response.Results.Count(r => r.Error is null && r.Duplicate);
+        response.Rejected = response.Results.Count(r => r.Error is not null);
         return response;
     }
+
+    private static IngestError Error(string code, string message) => new() { Code = code, Message = message };
 
     private static IncomingMessage ToIncoming(IngestRequest r) => new(
         r.Platform.ToDomain(),
@@ -94,7 +93,18 @@ public sealed class IngestionGrpcService(MessageStore store, TimeProvider time) 
         [.. r.Attachments.Select(a => new MessageAttachment(a.Type, a.Url))],
         r.Geo?.Latitude,
         r.Geo?.Longitude,
-        r.CreatedAt?.ToDateTimeOffset(),
+        r.CreatedAt is null ? null : ToTime(r.CreatedAt),
         r.FromPage,
         r.ReplyToExternalId);
+
+    /// <summary>A timestamp the protobuf runtime can convert; anything else is a field violation, not INTERNAL.</summary>
+    private static DateTimeOffset ToTime(Google.Protobuf.WellKnownTypes.Timestamp t)
+    {
+        if (t.Nanos is < 0 or >= 1_000_000_000 || t.Seconds < -62_135_596_800L || t.Seconds > 253_402_300_799L)
+        {
+            throw new ValidationFailedException("created_at", "is not a valid timestamp (seconds within years 1..9999, nanos within 0..999,999,999)");
+        }
+
+        return t.ToDateTimeOffset();
+    }
 }

@@ -28,11 +28,15 @@ public sealed class RegistryCatalog(
 {
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile CatalogSnapshot _current = CatalogSnapshot.Empty;
+    private bool _seedApplied;
 
     /// <summary>The catalogue last loaded; empty until <see cref="IsLoaded"/>.</summary>
     public CatalogSnapshot Current => _current;
 
     public bool IsLoaded => _loaded.Task.IsCompleted;
+
+    /// <summary>Why the last load failed, or null after a good load.</summary>
+    public string? LastError { get; private set; }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -40,9 +44,10 @@ public sealed class RegistryCatalog(
         {
             try
             {
-                if (!IsLoaded)
+                if (!_seedApplied)
                 {
                     await SeedAsync(stoppingToken);
+                    _seedApplied = true;
                 }
 
                 await RefreshAsync();
@@ -57,6 +62,14 @@ public sealed class RegistryCatalog(
                 logger.LogWarning(ex, "Registry store unavailable; retrying");
                 await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                // Bad data in the store must not stop the registry: keep serving the last good catalogue (or stay
+                // unready) and say why, loudly; the health check reports it.
+                LastError = ex.Message;
+                logger.LogError(ex, "The stored catalogue cannot be loaded; serving catalogue version {Version}", _current.Version);
+                await Task.Delay(TimeSpan.FromSeconds(5), time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
     }
 
@@ -65,9 +78,43 @@ public sealed class RegistryCatalog(
         var path = Path.IsPathRooted(options.Value.SeedFile)
             ? options.Value.SeedFile
             : Path.Combine(AppContext.BaseDirectory, options.Value.SeedFile);
-        var seed = await CatalogDocument.LoadAsync(path, cancellationToken);
-        seed.ToSnapshot(0); // refuse a broken seed file before anything of it is stored
-        var added = await store.SeedAsync(seed);
+        CatalogDocument seed;
+        try
+        {
+            seed = await CatalogDocument.LoadAsync(path, cancellationToken);
+            seed.ToSnapshot(0); // refuse a broken seed file before anything of it is stored
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or CatalogValidationException)
+        {
+            // A broken seed file must not keep the stored catalogue from being served.
+            logger.LogError(ex, "Seed {SeedFile} not applied: it cannot be read or is invalid", path);
+            return;
+        }
+
+        var additions = await store.UnseededPartAsync(seed);
+        var (stored, _) = await store.LoadAsync();
+        var merged = new CatalogDocument
+        {
+            RegionCode = stored.RegionCode,
+            Territories = [.. stored.Territories, .. additions.Territories.Where(t => stored.Territories.All(x => x.Id != t.Id))],
+            Authorities = [.. stored.Authorities, .. additions.Authorities.Where(a => stored.Authorities.All(x => x.Id != a.Id))],
+            Pages = [.. stored.Pages, .. additions.Pages.Where(p => stored.Pages.All(x => x.Id != p.Id))],
+            Rules = [.. stored.Rules, .. additions.Rules.Where(r => stored.Rules.All(x => x.Id != r.Id))],
+        };
+        try
+        {
+            merged.ToSnapshot(0);
+        }
+        catch (CatalogValidationException ex)
+        {
+            // The seed's new entities do not fit what staff made of the catalogue (say, a page of an authority
+            // they removed): store none of them, and keep the catalogue as it is.
+            logger.LogError("Seed {SeedFile} not applied: with the stored catalogue it would break {Count} rule(s): {Errors}",
+                path, ex.Errors.Count, string.Join("; ", ex.Errors.Take(10)));
+            return;
+        }
+
+        var added = await store.SeedAsync(additions);
         logger.LogInformation("Seed {SeedFile}: {Added} new entities stored", path, added);
     }
 
@@ -82,6 +129,7 @@ public sealed class RegistryCatalog(
 
         var (document, readVersion) = await store.LoadAsync();
         _current = document.ToSnapshot(readVersion);
+        LastError = null;
         _loaded.TrySetResult();
         logger.LogInformation("Catalogue version {Version} loaded: {Territories} territories, {Authorities} authorities, {Pages} pages, {Rules} rules",
             readVersion, _current.Territories.Count, _current.Authorities.Count, _current.Pages.Count, _current.Rules.Count);

@@ -18,14 +18,14 @@ public sealed class RegistryStore(IConnectionMultiplexer redis, RedisKeys keys)
 
     // Adds every seed entity that was never seeded before, in one atomic step, and bumps the version when
     // anything was added. An entity staff edited keeps their edit; one they deleted is not re-created.
+    // KEYS: version, seeded set, then the territories, authorities, pages and rules hashes.
+    // ARGV: triples of (seeded marker "set:id", index of the set's hash in KEYS, entity JSON).
     private const string SeedScript = """
         local added = 0
-        for i = 1, #ARGV, 2 do
+        for i = 1, #ARGV, 3 do
           if redis.call('SADD', KEYS[2], ARGV[i]) == 1 then
-            local sep = string.find(ARGV[i], ':', 1, true)
-            local set = string.sub(ARGV[i], 1, sep - 1)
-            local id = string.sub(ARGV[i], sep + 1)
-            redis.call('HSETNX', KEYS[3] .. set, id, ARGV[i + 1])
+            local id = string.sub(ARGV[i], string.find(ARGV[i], ':', 1, true) + 1)
+            redis.call('HSETNX', KEYS[tonumber(ARGV[i + 1])], id, ARGV[i + 2])
             added = added + 1
           end
         end
@@ -33,15 +33,33 @@ public sealed class RegistryStore(IConnectionMultiplexer redis, RedisKeys keys)
         return added
         """;
 
-    /// <summary>Adds the document's entities that were never seeded. Returns how many were added.</summary>
+    private static readonly string[] _sets = [TerritoriesSet, AuthoritiesSet, PagesSet, RulesSet];
+
+    /// <summary>The seed entities never stored before (not in the seeded set): what a seed would add.</summary>
+    public async Task<CatalogDocument> UnseededPartAsync(CatalogDocument seed)
+    {
+        var seeded = (await redis.GetDatabase().SetMembersAsync(keys.RegistrySeeded)).Select(v => v.ToString()).ToHashSet(StringComparer.Ordinal);
+        return new CatalogDocument
+        {
+            RegionCode = seed.RegionCode,
+            Territories = [.. seed.Territories.Where(t => !seeded.Contains($"{TerritoriesSet}:{t.Id}"))],
+            Authorities = [.. seed.Authorities.Where(a => !seeded.Contains($"{AuthoritiesSet}:{a.Id}"))],
+            Pages = [.. seed.Pages.Where(p => !seeded.Contains($"{PagesSet}:{p.Id}"))],
+            Rules = [.. seed.Rules.Where(r => !seeded.Contains($"{RulesSet}:{r.Id}"))],
+        };
+    }
+
+    /// <summary>Adds the document's entities that were never seeded, in one step. Returns how many were added.</summary>
     public async Task<int> SeedAsync(CatalogDocument document)
     {
         var args = new List<RedisValue>();
         void Add<T>(string set, IEnumerable<T> items, Func<T, string> id)
         {
+            var keyIndex = 3 + Array.IndexOf(_sets, set);
             foreach (var item in items)
             {
                 args.Add($"{set}:{id(item)}");
+                args.Add(keyIndex);
                 args.Add(JsonSerializer.Serialize(item, CatalogDocument.JsonOptions));
             }
         }
@@ -50,8 +68,8 @@ public sealed class RegistryStore(IConnectionMultiplexer redis, RedisKeys keys)
         Add(AuthoritiesSet, document.Authorities, a => a.Id);
         Add(PagesSet, document.Pages, p => p.Id);
         Add(RulesSet, document.Rules, r => r.Id);
-        var result = await redis.GetDatabase().ScriptEvaluateAsync(SeedScript,
-            [keys.RegistryVersion, keys.RegistrySeeded, keys.RegistryEntities("")], [.. args]);
+        RedisKey[] scriptKeys = [keys.RegistryVersion, keys.RegistrySeeded, .. _sets.Select(set => (RedisKey)keys.RegistryEntities(set))];
+        var result = await redis.GetDatabase().ScriptEvaluateAsync(SeedScript, scriptKeys, [.. args]);
         return (int)result;
     }
 

@@ -15,7 +15,7 @@ public sealed class SlaGrpcService(IncidentStore store, TimeProvider time) : Sla
     public override async Task<Incident> GetIncident(GetIncidentRequest request, ServerCallContext context)
     {
         new Validator().Require("id", request.Id).ThrowIfInvalid();
-        var incident = await store.GetAsync(request.Id.Trim()) ?? throw new EntityNotFoundException("incident", request.Id);
+        var incident = await store.GetAsync(request.Id.Trim().ToUpperInvariant()) ?? throw new EntityNotFoundException("incident", request.Id);
         return ToProto(incident, time.GetUtcNow());
     }
 
@@ -61,7 +61,7 @@ public sealed class SlaGrpcService(IncidentStore store, TimeProvider time) : Sla
             request.Category.Trim(),
             request.HasOverdue ? request.Overdue : null);
         var now = time.GetUtcNow();
-        var (items, next) = await store.ListAsync(filter, size, before, now);
+        var (items, next) = await store.ListAsync(filter, size, before, now, context.CancellationToken);
         return new ListIncidentsResponse
         {
             Incidents = { items.Select(i => ToProto(i, now)) },

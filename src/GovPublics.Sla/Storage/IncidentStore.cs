@@ -15,15 +15,15 @@ public sealed record IncidentFilter(string AuthorityId, IncidentStatus? Status, 
 /// </summary>
 public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
 {
-    // KEYS: by-message pointer, sequence, all, by-authority, by-status, by-category, first-response-due.
-    // ARGV: incident JSON with the placeholders, due (ms), key prefix of incident records.
+    // KEYS: by-message pointer, sequence, all, by-authority, by-status, by-category, first-response-due, records.
+    // ARGV: incident JSON with the placeholders, due (ms).
     private const string CreateScript = """
         local existing = redis.call('GET', KEYS[1])
         if existing then return {0, existing} end
         local seq = redis.call('INCR', KEYS[2])
         local id = string.format('INC-%06d', seq)
         local json = string.gsub(string.gsub(ARGV[1], '"__ID__"', '"' .. id .. '"', 1), '"__SEQ__"', tostring(seq), 1)
-        redis.call('SET', ARGV[3] .. id, json)
+        redis.call('HSET', KEYS[8], id, json)
         redis.call('SET', KEYS[1], id)
         redis.call('ZADD', KEYS[3], seq, id)
         redis.call('ZADD', KEYS[4], seq, id)
@@ -42,15 +42,15 @@ public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
             [
                 keys.IncidentByMessage(incident.MessageId), keys.IncidentSequence, keys.IncidentsByCreation,
                 keys.IncidentsByAuthority(incident.AuthorityId), keys.IncidentsByStatus(StatusKey(incident.Status)),
-                keys.IncidentsByCategory(incident.Category), keys.FirstResponseDue,
+                keys.IncidentsByCategory(incident.Category), keys.FirstResponseDue, keys.IncidentRecords,
             ],
-            [template, incident.FirstResponseDue.ToUnixTimeMilliseconds(), keys.Incident("")]))!;
+            [template, incident.FirstResponseDue.ToUnixTimeMilliseconds()]))!;
         return (result[1].ToString(), (int)result[0] == 1);
     }
 
     public async Task<Incident?> GetAsync(string id)
     {
-        var json = await redis.GetDatabase().StringGetAsync(keys.Incident(id));
+        var json = await redis.GetDatabase().HashGetAsync(keys.IncidentRecords, id);
         return json.IsNullOrEmpty ? null : IncidentJson.Deserialize(json.ToString());
     }
 
@@ -60,47 +60,50 @@ public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
         return id.IsNullOrEmpty ? null : await GetAsync(id.ToString());
     }
 
+    /// <summary>At most this many records are read for one page; a sparse filter continues on the next call.</summary>
+    public const int MaxScannedPerPage = 5_000;
+
     /// <summary>
     /// Incidents matching the filter, newest first, after the sequence in <paramref name="beforeSequence"/>.
-    /// Walks the narrowest index and checks the other filters on the records.
+    /// Walks the narrowest index and checks the other filters on the records. A filter that matches little may
+    /// return a short page with a continuation after <see cref="MaxScannedPerPage"/> records, so no call scans
+    /// without bound.
     /// </summary>
     public async Task<(List<Incident> Items, long? NextBefore)> ListAsync(
-        IncidentFilter filter, int pageSize, long? beforeSequence, DateTimeOffset now)
+        IncidentFilter filter, int pageSize, long? beforeSequence, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var db = redis.GetDatabase();
         var index = filter.AuthorityId.Length > 0 ? keys.IncidentsByAuthority(filter.AuthorityId)
             : filter.Category.Length > 0 ? keys.IncidentsByCategory(filter.Category)
             : filter.Status is { } s ? keys.IncidentsByStatus(StatusKey(s))
             : keys.IncidentsByCreation;
-        var items = new List<Incident>(pageSize);
+        var items = new List<Incident>(pageSize + 1);
         var max = beforeSequence is { } b ? b - 1 : double.PositiveInfinity;
+        var scanned = 0;
         const int Chunk = 200;
-        while (items.Count <= pageSize)
+        while (items.Count <= pageSize && scanned < MaxScannedPerPage)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var ids = await db.SortedSetRangeByScoreWithScoresAsync(index, double.NegativeInfinity, max, Exclude.None, Order.Descending, 0, Chunk);
             if (ids.Length == 0)
             {
-                break;
+                return (items, null);
             }
 
-            var records = await db.StringGetAsync([.. ids.Select(e => (RedisKey)keys.Incident(e.Element.ToString()))]);
-            foreach (var record in records.Where(r => !r.IsNullOrEmpty))
+            var records = await db.HashGetAsync(keys.IncidentRecords, [.. ids.Select(e => e.Element)]);
+            for (var i = 0; i < records.Length && items.Count <= pageSize; i++)
             {
-                var incident = IncidentJson.Deserialize(record.ToString());
-                if (Matches(incident, filter, now))
+                scanned++;
+                max = ids[i].Score - 1;
+                if (!records[i].IsNullOrEmpty && IncidentJson.Deserialize(records[i].ToString()) is var incident && Matches(incident, filter, now))
                 {
                     items.Add(incident);
-                    if (items.Count > pageSize)
-                    {
-                        break;
-                    }
                 }
             }
 
-            max = ids[^1].Score - 1;
-            if (ids.Length < Chunk)
+            if (ids.Length < Chunk && items.Count <= pageSize)
             {
-                break;
+                return (items, null);
             }
         }
 
@@ -110,7 +113,8 @@ public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
             return (items, items[^1].Sequence);
         }
 
-        return (items, null);
+        // The scan limit was reached: continue after the last record read.
+        return (items, (long)(max + 1));
     }
 
     private static bool Matches(Incident i, IncidentFilter f, DateTimeOffset now) =>
