@@ -114,4 +114,35 @@ public sealed class IngestionTests(RedisFixture redis) : IClassFixture<RedisFixt
         Assert.False(retried.Duplicate);
         Assert.Equal(1, await EntriesFor(retried.MessageId));
     }
+
+    [Fact]
+    public async Task An_impossible_created_at_is_a_field_violation_not_an_internal_error()
+    {
+        var request = Message("bad-time");
+        request.CreatedAt = new Google.Protobuf.WellKnownTypes.Timestamp { Seconds = 1_700_000_000, Nanos = -5 };
+        var ex = await Assert.ThrowsAsync<RpcException>(() => _client.IngestAsync(request).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.Equal(["created_at"], FieldViolations.Of(ex));
+    }
+
+    [Fact]
+    public async Task A_batch_over_the_limit_stores_the_first_ten_thousand_and_refuses_the_rest_one_by_one()
+    {
+        using var call = _client.IngestBatch();
+        for (var i = 0; i < IngestionGrpcService.MaxBatch + 2; i++)
+        {
+            await call.RequestStream.WriteAsync(Message($"big-{i}"));
+        }
+
+        await call.RequestStream.CompleteAsync();
+        var response = await call;
+        Assert.Equal(IngestionGrpcService.MaxBatch + 2, response.Results.Count);
+        Assert.Equal(IngestionGrpcService.MaxBatch, response.Accepted);
+        Assert.Equal(2, response.Rejected);
+        Assert.All(response.Results.Skip(IngestionGrpcService.MaxBatch), r => Assert.Equal("INVALID_ARGUMENT", r.Error.Code));
+        Assert.Equal(0, await EntriesFor(MessageIdOf($"big-{IngestionGrpcService.MaxBatch}")));
+    }
+
+    private static string MessageIdOf(string externalId) =>
+        Common.Pipeline.MessageIdentity.Derive(Catalog.Platform.Vk, "-100200", Common.Pipeline.MessageKind.Comment, externalId);
 }

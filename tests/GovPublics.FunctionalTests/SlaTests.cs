@@ -127,8 +127,11 @@ public sealed class SlaTests(RedisFixture redis) : IClassFixture<RedisFixture>, 
     [Fact]
     public async Task Unknown_ids_are_NotFound_and_bad_requests_InvalidArgument()
     {
-        var missing = await Assert.ThrowsAsync<RpcException>(() => _client.GetIncidentAsync(new GetIncidentRequest { Id = "INC-999999" }).ResponseAsync);
-        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+        foreach (var id in new[] { "INC-999999", "seq", "by-message:x", "../records" })
+        {
+            var missing = await Assert.ThrowsAsync<RpcException>(() => _client.GetIncidentAsync(new GetIncidentRequest { Id = id }).ResponseAsync);
+            Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+        }
         var empty = await Assert.ThrowsAsync<RpcException>(() => _client.GetIncidentByMessageAsync(new GetIncidentByMessageRequest()).ResponseAsync);
         Assert.Equal(["message_id"], FieldViolations.Of(empty));
         var badToken = await Assert.ThrowsAsync<RpcException>(() => _client.ListIncidentsAsync(new ListIncidentsRequest { PageToken = "x", PageSize = -1 }).ResponseAsync);
