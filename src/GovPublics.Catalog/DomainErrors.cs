@@ -65,3 +65,20 @@ public sealed class Validator
         }
     }
 }
+
+/// <summary>The entity changed since the caller read it; transports map it to ABORTED (read again, redo).</summary>
+public sealed class ConcurrencyConflictException(string entity, string id, long expected, long current)
+    : Exception($"{entity} '{id}' was changed by someone else: you sent version {expected}, the current one is {current}. Read it again and redo the change.")
+{
+    public long CurrentVersion { get; } = current;
+}
+
+/// <summary>An entity with this identity exists already; transports map it to ALREADY_EXISTS.</summary>
+public sealed class EntityExistsException(string message) : Exception(message);
+
+/// <summary>The change is valid but the catalogue's state forbids it now; transports map it to FAILED_PRECONDITION.</summary>
+public sealed class PreconditionFailedException(string message, IReadOnlyList<string> blockers) : Exception(message)
+{
+    /// <summary>What stands in the way, e.g. "pages/vk-adm-tolyatti".</summary>
+    public IReadOnlyList<string> Blockers { get; } = blockers;
+}

@@ -30,7 +30,6 @@ public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint
             ["Kestrel:Endpoints:http:Url"] = HttpAddress,
             ["Kestrel:Endpoints:http:Protocols"] = "Http1",
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "",
-            ["CatalogCache:RefreshInterval"] = "00:00:00.200",
             ["Registry:RefreshInterval"] = "00:00:00.200",
             ["Logging:LogLevel:Default"] = "Warning",
         };

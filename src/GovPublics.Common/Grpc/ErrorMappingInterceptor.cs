@@ -60,6 +60,9 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
         RpcException => null,
         ValidationFailedException v => ToRpcException(v),
         EntityNotFoundException n => new RpcException(new global::Grpc.Core.Status(StatusCode.NotFound, n.Message)),
+        ConcurrencyConflictException c => new RpcException(new global::Grpc.Core.Status(StatusCode.Aborted, c.Message)),
+        EntityExistsException e => new RpcException(new global::Grpc.Core.Status(StatusCode.AlreadyExists, e.Message)),
+        PreconditionFailedException f => ToRpcException(f),
         CatalogValidationException c => new RpcException(new global::Grpc.Core.Status(StatusCode.InvalidArgument, c.Message)),
         OperationCanceledException when context.CancellationToken.IsCancellationRequested =>
             new RpcException(new global::Grpc.Core.Status(StatusCode.Cancelled, "The call was cancelled or its deadline passed.")),
@@ -80,6 +83,18 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
     {
         logger.LogError(ex, "gRPC call failed with {StatusCode}", code);
         return new RpcException(new global::Grpc.Core.Status(code, message));
+    }
+
+    /// <summary>FAILED_PRECONDITION carrying a google.rpc.PreconditionFailure with each blocker.</summary>
+    public static RpcException ToRpcException(PreconditionFailedException ex)
+    {
+        var failure = new PreconditionFailure();
+        foreach (var blocker in ex.Blockers)
+        {
+            failure.Violations.Add(new PreconditionFailure.Types.Violation { Type = "REFERENCED", Subject = blocker, Description = "still refers to it" });
+        }
+
+        return new RpcStatus { Code = (int)Code.FailedPrecondition, Message = ex.Message, Details = { Any.Pack(failure) } }.ToRpcException();
     }
 
     /// <summary>INVALID_ARGUMENT carrying a google.rpc.BadRequest with every field violation.</summary>

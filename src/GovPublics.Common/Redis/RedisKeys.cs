@@ -60,6 +60,9 @@ public sealed class RedisKeys
     /// <summary>The registry's catalogue: one hash per entity set, field = id, value = JSON.</summary>
     public string RegistryEntities(string set) => Prefix + "registry:" + set;
 
+    /// <summary>The registry's change feed: entry ids are <c>version-index</c>.</summary>
+    public string RegistryChanges => Prefix + "registry:changes";
+
     /// <summary>The registry catalogue's version counter.</summary>
     public string RegistryVersion => Prefix + "registry:version";
 

@@ -13,14 +13,16 @@ public sealed class CatalogCacheOptions
 {
     public const string Section = "CatalogCache";
 
-    /// <summary>How often the registry's catalogue version is checked; a changed version reloads the copy.</summary>
-    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>A change-feed call is renewed after this long (a bounded deadline on a long-lived stream).</summary>
+    public TimeSpan FeedLifetime { get; set; } = TimeSpan.FromMinutes(30);
 }
 
 /// <summary>
 /// A service's local, immutable copy of the registry catalogue: hot-path lookups (page by platform and id,
-/// jurisdiction, escalation chain) are dictionary reads on <see cref="Current"/>, never a call per message. The
-/// copy is refreshed in the background when the registry's catalogue version changes.
+/// jurisdiction, escalation chain) are dictionary reads on <see cref="Current"/>, never a call per message. It is
+/// loaded once with the List calls, then kept current by the registry's change feed (<c>WatchChanges</c>): each
+/// version's changes are applied and the copy swapped whole. A broken feed reconnects from the last applied
+/// version, so nothing is missed; when the registry no longer has that history, the copy is reloaded.
 /// </summary>
 public sealed class CatalogCache(
     RegPb.RegistryService.RegistryServiceClient client,
@@ -32,6 +34,10 @@ public sealed class CatalogCache(
     private const int PageSize = 1000;
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile CatalogSnapshot _current = CatalogSnapshot.Empty;
+    private Dictionary<string, Territory> _territories = [];
+    private Dictionary<string, Authority> _authorities = [];
+    private Dictionary<string, Page> _pages = [];
+    private Dictionary<string, JurisdictionRule> _rules = [];
 
     /// <summary>The latest catalogue; empty until the first load.</summary>
     public CatalogSnapshot Current => _current;
@@ -45,13 +51,19 @@ public sealed class CatalogCache(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var backoff = TimeSpan.FromMilliseconds(200);
+        var reload = true;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await RefreshAsync(stoppingToken);
+                if (reload)
+                {
+                    await ReloadAsync(stoppingToken);
+                    reload = false;
+                }
+
+                reload = await FollowFeedAsync(stoppingToken);
                 backoff = TimeSpan.FromMilliseconds(200);
-                await Task.Delay(options.Value.RefreshInterval, time, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -59,15 +71,15 @@ public sealed class CatalogCache(
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                // The registry is starting or away, or sent something unusable: keep serving the copy we have
-                // (the process must not stop over it) and try again.
+                // The registry is starting or away, or the feed broke: keep serving the copy we have (the process
+                // must not stop over it) and reconnect from the last applied version.
                 if (ex is RpcException rpc)
                 {
-                    logger.LogWarning("Catalogue refresh failed: {Status} {Detail}", rpc.StatusCode, rpc.Status.Detail);
+                    logger.LogWarning("Catalogue feed interrupted: {Status} {Detail}; reconnecting", rpc.StatusCode, rpc.Status.Detail);
                 }
                 else
                 {
-                    logger.LogError(ex, "Catalogue refresh failed; serving catalogue version {Version}", _current.Version);
+                    logger.LogError(ex, "Catalogue feed failed; serving catalogue version {Version}", _current.Version);
                 }
 
                 await Task.Delay(backoff, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -76,40 +88,113 @@ public sealed class CatalogCache(
         }
     }
 
-    /// <summary>Reloads the catalogue when the registry's version differs from the copy's.</summary>
-    public async Task RefreshAsync(CancellationToken cancellationToken)
+    /// <summary>Applies changes from the feed until it ends. True when the registry asks for a full reload.</summary>
+    private async Task<bool> FollowFeedAsync(CancellationToken cancellationToken)
     {
-        var probe = await client.ListTerritoriesAsync(new RegPb.ListTerritoriesRequest { PageSize = 1 }, Options(cancellationToken));
-        if (IsLoaded && probe.CatalogVersion == _current.Version)
+        using var call = client.WatchChanges(
+            new RegPb.WatchChangesRequest { FromVersion = _current.Version },
+            deadline: DateTime.UtcNow + options.Value.FeedLifetime,
+            cancellationToken: cancellationToken);
+        try
         {
-            return;
+            await foreach (var change in call.ResponseStream.ReadAllAsync(cancellationToken))
+            {
+                if (change.ResetRequired)
+                {
+                    logger.LogInformation("The registry no longer has changes after version {Version}: reloading", _current.Version);
+                    return true;
+                }
+
+                Apply(change);
+                if (change.LastInVersion)
+                {
+                    Publish(change.Version);
+                }
+            }
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.DeadlineExceeded)
+        {
+            // The feed's planned end: renew it from where it stopped.
         }
 
-        var territories = await ReadAll(
-            token => client.ListTerritoriesAsync(new RegPb.ListTerritoriesRequest { PageSize = PageSize, PageToken = token }, Options(cancellationToken)).ResponseAsync,
-            r => (r.Territories.Select(t => t.ToDomain()), r.NextPageToken, r.CatalogVersion));
-        var authorities = await ReadAll(
-            token => client.ListAuthoritiesAsync(new RegPb.ListAuthoritiesRequest { PageSize = PageSize, PageToken = token }, Options(cancellationToken)).ResponseAsync,
-            r => (r.Authorities.Select(a => a.ToDomain()), r.NextPageToken, r.CatalogVersion));
-        var pages = await ReadAll(
-            token => client.ListPagesAsync(new RegPb.ListPagesRequest { PageSize = PageSize, PageToken = token }, Options(cancellationToken)).ResponseAsync,
-            r => (r.Pages.Select(p => p.ToDomain()), r.NextPageToken, r.CatalogVersion));
-        var rules = await ReadAll(
-            token => client.ListJurisdictionRulesAsync(new RegPb.ListJurisdictionRulesRequest { PageSize = PageSize, PageToken = token }, Options(cancellationToken)).ResponseAsync,
-            r => (r.Rules.Select(x => x.ToDomain()), r.NextPageToken, r.CatalogVersion));
+        return false;
+    }
 
-        var versions = new[] { territories.Version, authorities.Version, pages.Version, rules.Version };
-        if (versions.Distinct().Count() > 1)
+    private void Apply(RegPb.CatalogChange change)
+    {
+        var archive = change.Kind == RegPb.ChangeKind.Archive;
+        switch (change.EntityCase)
         {
-            // The catalogue changed while it was read: read it again on the next tick rather than mix versions.
-            logger.LogInformation("Catalogue changed during refresh (versions {Versions}); retrying", string.Join(",", versions));
-            return;
+            case RegPb.CatalogChange.EntityOneofCase.Territory:
+                Set(_territories, change.Territory.Id, archive ? null : change.Territory.ToDomain());
+                break;
+            case RegPb.CatalogChange.EntityOneofCase.Authority:
+                Set(_authorities, change.Authority.Id, archive ? null : change.Authority.ToDomain());
+                break;
+            case RegPb.CatalogChange.EntityOneofCase.Page:
+                Set(_pages, change.Page.Id, archive ? null : change.Page.ToDomain());
+                break;
+            case RegPb.CatalogChange.EntityOneofCase.Rule:
+                Set(_rules, change.Rule.Id, archive ? null : change.Rule.ToDomain());
+                break;
         }
+    }
 
-        _current = new CatalogSnapshot(rules.Version, territories.Items, authorities.Items, pages.Items, rules.Items);
+    private static void Set<T>(Dictionary<string, T> items, string id, T? value)
+        where T : class
+    {
+        if (value is null)
+        {
+            items.Remove(id);
+        }
+        else
+        {
+            items[id] = value;
+        }
+    }
+
+    private void Publish(long version)
+    {
+        _current = new CatalogSnapshot(version, _territories.Values, _authorities.Values, _pages.Values, _rules.Values);
         _loaded.TrySetResult();
-        logger.LogInformation("Catalogue {Version} loaded for region {Region}: {Territories} territories, {Authorities} authorities, {Pages} pages, {Rules} rules",
-            _current.Version, common.Value.Region, territories.Items.Count, authorities.Items.Count, pages.Items.Count, rules.Items.Count);
+        logger.LogInformation("Catalogue version {Version} in use: {Territories} territories, {Authorities} authorities, {Pages} pages, {Rules} rules",
+            version, _territories.Count, _authorities.Count, _pages.Count, _rules.Count);
+    }
+
+    /// <summary>Loads the whole catalogue with the List calls, all at one version.</summary>
+    public async Task ReloadAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var territories = await ReadAll(
+                token => client.ListTerritoriesAsync(new RegPb.ListTerritoriesRequest { PageSize = PageSize, PageToken = token }, Options(cancellationToken)).ResponseAsync,
+                r => (r.Territories.Select(t => t.ToDomain()), r.NextPageToken, r.CatalogVersion));
+            var authorities = await ReadAll(
+                token => client.ListAuthoritiesAsync(new RegPb.ListAuthoritiesRequest { PageSize = PageSize, PageToken = token }, Options(cancellationToken)).ResponseAsync,
+                r => (r.Authorities.Select(a => a.ToDomain()), r.NextPageToken, r.CatalogVersion));
+            var pages = await ReadAll(
+                token => client.ListPagesAsync(new RegPb.ListPagesRequest { PageSize = PageSize, PageToken = token }, Options(cancellationToken)).ResponseAsync,
+                r => (r.Pages.Select(p => p.ToDomain()), r.NextPageToken, r.CatalogVersion));
+            var rules = await ReadAll(
+                token => client.ListJurisdictionRulesAsync(new RegPb.ListJurisdictionRulesRequest { PageSize = PageSize, PageToken = token }, Options(cancellationToken)).ResponseAsync,
+                r => (r.Rules.Select(x => x.ToDomain()), r.NextPageToken, r.CatalogVersion));
+
+            var versions = new[] { territories.Version, authorities.Version, pages.Version, rules.Version };
+            if (versions.Distinct().Count() > 1)
+            {
+                // The catalogue changed while it was read: read it again rather than mix versions.
+                logger.LogInformation("Catalogue changed during reload (versions {Versions}); reading again", string.Join(",", versions));
+                continue;
+            }
+
+            _territories = territories.Items.ToDictionary(t => t.Id, StringComparer.Ordinal);
+            _authorities = authorities.Items.ToDictionary(a => a.Id, StringComparer.Ordinal);
+            _pages = pages.Items.ToDictionary(p => p.Id, StringComparer.Ordinal);
+            _rules = rules.Items.ToDictionary(r => r.Id, StringComparer.Ordinal);
+            Publish(rules.Version);
+            logger.LogInformation("Catalogue of region {Region} reloaded", common.Value.Region);
+            return;
+        }
     }
 
     private CallOptions Options(CancellationToken cancellationToken) =>

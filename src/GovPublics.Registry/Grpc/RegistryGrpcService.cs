@@ -2,6 +2,7 @@ using GovPublics.Catalog;
 using GovPublics.Common.Grpc;
 using GovPublics.Common.Registry;
 using GovPublics.Contracts.Registry.V1;
+using GovPublics.Registry.Domain;
 using GovPublics.Registry.Storage;
 using Grpc.Core;
 using Authority = GovPublics.Contracts.Registry.V1.Authority;
@@ -9,8 +10,11 @@ using Authority = GovPublics.Contracts.Registry.V1.Authority;
 namespace GovPublics.Registry.Grpc;
 
 /// <summary>The registry's read API: validate, look up in the in-memory catalogue, map.</summary>
-public sealed class RegistryGrpcService(RegistryCatalog catalog) : RegistryService.RegistryServiceBase
+public sealed class RegistryGrpcService(RegistryCatalog catalog, RegistryStore store, ILogger<RegistryGrpcService> logger) : RegistryService.RegistryServiceBase
 {
+    /// <summary>How often an idle change feed looks for new changes: a change reaches watchers well within a second.</summary>
+    private static readonly TimeSpan _feedPoll = TimeSpan.FromMilliseconds(100);
+
     public override Task<ResolvePageResponse> ResolvePage(ResolvePageRequest request, ServerCallContext context)
     {
         var v = new Validator();
@@ -24,14 +28,14 @@ public sealed class RegistryGrpcService(RegistryCatalog catalog) : RegistryServi
         var page = snapshot.FindPage(request.Platform.ToDomain(), request.ExternalId.Trim())
             ?? throw new EntityNotFoundException("page", $"{request.Platform} {request.ExternalId}");
         var owner = snapshot.FindAuthority(page.OwnerAuthorityId);
-        return Task.FromResult(new ResolvePageResponse { Page = page.ToProto(), Owner = owner?.ToProto() });
+        return Task.FromResult(new ResolvePageResponse { Page = WithVersion(page), Owner = owner is null ? null : WithVersion(owner) });
     }
 
     public override Task<Authority> GetAuthority(GetAuthorityRequest request, ServerCallContext context)
     {
         new Validator().Require("id", request.Id).ThrowIfInvalid();
         var authority = Snapshot().FindAuthority(request.Id) ?? throw new EntityNotFoundException("authority", request.Id);
-        return Task.FromResult(authority.ToProto());
+        return Task.FromResult(WithVersion(authority));
     }
 
     public override Task<ListAuthoritiesResponse> ListAuthorities(ListAuthoritiesRequest request, ServerCallContext context)
@@ -44,7 +48,7 @@ public sealed class RegistryGrpcService(RegistryCatalog catalog) : RegistryServi
         var (items, next) = Paging.Page(matching, a => a.Id, request.PageSize, request.PageToken);
         return Task.FromResult(new ListAuthoritiesResponse
         {
-            Authorities = { items.Select(a => a.ToProto()) },
+            Authorities = { items.Select(WithVersion) },
             NextPageToken = next,
             TotalSize = matching.Count,
             CatalogVersion = snapshot.Version,
@@ -62,7 +66,7 @@ public sealed class RegistryGrpcService(RegistryCatalog catalog) : RegistryServi
         var (items, next) = Paging.Page(matching, p => p.Id, request.PageSize, request.PageToken);
         return Task.FromResult(new ListPagesResponse
         {
-            Pages = { items.Select(p => p.ToProto()) },
+            Pages = { items.Select(WithVersion) },
             NextPageToken = next,
             TotalSize = matching.Count,
             CatalogVersion = snapshot.Version,
@@ -78,7 +82,7 @@ public sealed class RegistryGrpcService(RegistryCatalog catalog) : RegistryServi
         var (items, next) = Paging.Page(matching, t => t.Id, request.PageSize, request.PageToken);
         return Task.FromResult(new ListTerritoriesResponse
         {
-            Territories = { items.Select(t => t.ToProto()) },
+            Territories = { items.Select(WithVersion) },
             NextPageToken = next,
             TotalSize = matching.Count,
             CatalogVersion = snapshot.Version,
@@ -92,7 +96,7 @@ public sealed class RegistryGrpcService(RegistryCatalog catalog) : RegistryServi
         var (items, next) = Paging.Page(matching, r => r.Id, request.PageSize, request.PageToken);
         return Task.FromResult(new ListJurisdictionRulesResponse
         {
-            Rules = { items.Select(r => r.ToProto()) },
+            Rules = { items.Select(WithVersion) },
             NextPageToken = next,
             TotalSize = matching.Count,
             CatalogVersion = snapshot.Version,
@@ -112,8 +116,8 @@ public sealed class RegistryGrpcService(RegistryCatalog catalog) : RegistryServi
             ?? throw new EntityNotFoundException("jurisdiction rule", $"{request.Topic}/{request.Subtopic} on {request.TerritoryId}");
         return Task.FromResult(new ResolveResponsibleResponse
         {
-            Authority = match.Authority.ToProto(),
-            Rule = match.Rule.ToProto(),
+            Authority = WithVersion(match.Authority),
+            Rule = WithVersion(match.Rule),
             MatchedTerritoryId = match.MatchedTerritoryId,
         });
     }
@@ -127,7 +131,200 @@ public sealed class RegistryGrpcService(RegistryCatalog catalog) : RegistryServi
             throw new EntityNotFoundException("authority", request.AuthorityId);
         }
 
-        return Task.FromResult(new GetEscalationChainResponse { Chain = { chain.Select(a => a.ToProto()) } });
+        return Task.FromResult(new GetEscalationChainResponse { Chain = { chain.Select(WithVersion) } });
+    }
+
+    public override async Task<Contracts.Registry.V1.Territory> CreateTerritory(CreateTerritoryRequest request, ServerCallContext context)
+    {
+        var dto = Required(request.Territory, "territory").ToDto();
+        await catalog.EditAsync(stored => CatalogEditor.Create(stored, EntitySets.Territories, dto));
+        return WithVersion(Snapshot().FindTerritory(dto.Id)!);
+    }
+
+    public override async Task<Contracts.Registry.V1.Territory> UpdateTerritory(UpdateTerritoryRequest request, ServerCallContext context)
+    {
+        var proto = Required(request.Territory, "territory");
+        var dto = proto.ToDto();
+        await catalog.EditAsync(stored => CatalogEditor.Update(stored, EntitySets.Territories, dto, proto.Version));
+        return WithVersion(Snapshot().FindTerritory(dto.Id)!);
+    }
+
+    public override Task<ArchiveResponse> ArchiveTerritory(ArchiveRequest request, ServerCallContext context) =>
+        Archive(EntitySets.Territories, request);
+
+    public override async Task<Authority> CreateAuthority(CreateAuthorityRequest request, ServerCallContext context)
+    {
+        var dto = Required(request.Authority, "authority").ToDto();
+        await catalog.EditAsync(stored => CatalogEditor.Create(stored, EntitySets.Authorities, dto));
+        return WithVersion(Snapshot().FindAuthority(dto.Id)!);
+    }
+
+    public override async Task<Authority> UpdateAuthority(UpdateAuthorityRequest request, ServerCallContext context)
+    {
+        var proto = Required(request.Authority, "authority");
+        var dto = proto.ToDto();
+        await catalog.EditAsync(stored => CatalogEditor.Update(stored, EntitySets.Authorities, dto, proto.Version));
+        return WithVersion(Snapshot().FindAuthority(dto.Id)!);
+    }
+
+    public override Task<ArchiveResponse> ArchiveAuthority(ArchiveRequest request, ServerCallContext context) =>
+        Archive(EntitySets.Authorities, request);
+
+    public override async Task<Contracts.Registry.V1.Page> CreatePage(CreatePageRequest request, ServerCallContext context)
+    {
+        var dto = Required(request.Page, "page").ToDto();
+        await catalog.EditAsync(stored => CatalogEditor.Create(stored, EntitySets.Pages, dto));
+        return WithVersion(Snapshot().FindPage(dto.Id)!);
+    }
+
+    public override async Task<Contracts.Registry.V1.Page> UpdatePage(UpdatePageRequest request, ServerCallContext context)
+    {
+        var proto = Required(request.Page, "page");
+        var dto = proto.ToDto();
+        await catalog.EditAsync(stored => CatalogEditor.Update(stored, EntitySets.Pages, dto, proto.Version));
+        return WithVersion(Snapshot().FindPage(dto.Id)!);
+    }
+
+    public override Task<ArchiveResponse> ArchivePage(ArchiveRequest request, ServerCallContext context) =>
+        Archive(EntitySets.Pages, request);
+
+    public override async Task<Contracts.Registry.V1.Page> SetPageSecret(SetPageSecretRequest request, ServerCallContext context)
+    {
+        new Validator().Require("page_id", request.PageId).ThrowIfInvalid();
+        await catalog.EditAsync(stored => CatalogEditor.SetSecret(stored, request.PageId.Trim(), request.Version, request.Secret));
+        return WithVersion(Snapshot().FindPage(request.PageId.Trim())!);
+    }
+
+    public override async Task<Contracts.Registry.V1.JurisdictionRule> CreateJurisdictionRule(CreateJurisdictionRuleRequest request, ServerCallContext context)
+    {
+        var dto = Required(request.Rule, "rule").ToDto();
+        await catalog.EditAsync(stored => CatalogEditor.Create(stored, EntitySets.Rules, dto));
+        return WithVersion(Snapshot().Rules.Single(r => r.Id == dto.Id));
+    }
+
+    public override async Task<Contracts.Registry.V1.JurisdictionRule> UpdateJurisdictionRule(UpdateJurisdictionRuleRequest request, ServerCallContext context)
+    {
+        var proto = Required(request.Rule, "rule");
+        var dto = proto.ToDto();
+        await catalog.EditAsync(stored => CatalogEditor.Update(stored, EntitySets.Rules, dto, proto.Version));
+        return WithVersion(Snapshot().Rules.Single(r => r.Id == dto.Id));
+    }
+
+    public override Task<ArchiveResponse> ArchiveJurisdictionRule(ArchiveRequest request, ServerCallContext context) =>
+        Archive(EntitySets.Rules, request);
+
+    public override async Task WatchChanges(WatchChangesRequest request, IServerStreamWriter<CatalogChange> responseStream, ServerCallContext context)
+    {
+        if (request.FromVersion < 0)
+        {
+            throw new ValidationFailedException("from_version", "must not be negative");
+        }
+
+        var current = await store.GetVersionAsync();
+        var oldest = await store.OldestChangeVersionAsync();
+        if (request.FromVersion > current)
+        {
+            throw new ValidationFailedException("from_version", $"is ahead of the catalogue (version {current}); reload the catalogue");
+        }
+
+        if (request.FromVersion < current && (oldest is null || oldest > request.FromVersion + 1))
+        {
+            await responseStream.WriteAsync(new CatalogChange { ResetRequired = true, Version = current, LastInVersion = true });
+            return;
+        }
+
+        var after = $"{request.FromVersion}-{int.MaxValue}";
+        while (!context.CancellationToken.IsCancellationRequested)
+        {
+            var changes = await store.ReadChangesAfterAsync(after, 500);
+            for (var i = 0; i < changes.Count; i++)
+            {
+                var change = changes[i];
+                var last = i + 1 < changes.Count ? changes[i + 1].Version != change.Version : changes.Count < 500 || await store.IsLastOfVersionAsync(change);
+                await responseStream.WriteAsync(ToProto(change, last), context.CancellationToken);
+                after = $"{change.Version}-{change.Index}";
+            }
+
+            if (changes.Count == 0)
+            {
+                await Task.Delay(_feedPoll, context.CancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+
+        logger.LogDebug("Change feed closed at {Position}", after);
+    }
+
+    private async Task<ArchiveResponse> Archive(string set, ArchiveRequest request)
+    {
+        new Validator().Require("id", request.Id).ThrowIfInvalid();
+        var (edit, version) = await catalog.EditAsync(stored => CatalogEditor.Archive(stored, set, request.Id.Trim(), request.Version, request.ReassignTo.Trim()));
+        return new ArchiveResponse { CatalogVersion = version, Reassigned = { edit.Reassigned } };
+    }
+
+    private static CatalogChange ToProto(StoredChange change, bool lastInVersion)
+    {
+        var proto = new CatalogChange
+        {
+            Version = change.Version,
+            Kind = change.Kind == CatalogOp.Archive ? ChangeKind.Archive : ChangeKind.Upsert,
+            LastInVersion = lastInVersion,
+        };
+        var upsert = change.Kind != CatalogOp.Archive;
+        T Read<T>() => System.Text.Json.JsonSerializer.Deserialize<T>(change.Json, CatalogDocument.JsonOptions)!;
+        switch (change.Set)
+        {
+            case EntitySets.Territories:
+                proto.Territory = upsert ? Read<TerritoryDto>().ToProto() : new() { Id = change.Id };
+                proto.Territory.Version = change.Version;
+                break;
+            case EntitySets.Authorities:
+                proto.Authority = upsert ? Read<AuthorityDto>().ToProto() : new() { Id = change.Id };
+                proto.Authority.Version = change.Version;
+                break;
+            case EntitySets.Pages:
+                proto.Page = upsert ? Read<PageDto>().ToProto() : new() { Id = change.Id };
+                proto.Page.Version = change.Version;
+                break;
+            default:
+                proto.Rule = upsert ? Read<RuleDto>().ToProto() : new() { Id = change.Id };
+                proto.Rule.Version = change.Version;
+                break;
+        }
+
+        return proto;
+    }
+
+    private static T Required<T>(T? message, string field)
+        where T : class =>
+        message ?? throw new ValidationFailedException(field, "is required");
+
+    private Contracts.Registry.V1.Territory WithVersion(GovPublics.Catalog.Territory t)
+    {
+        var proto = t.ToProto();
+        proto.Version = catalog.Stored.VersionOf(EntitySets.Territories, t.Id);
+        return proto;
+    }
+
+    private Authority WithVersion(GovPublics.Catalog.Authority a)
+    {
+        var proto = a.ToProto();
+        proto.Version = catalog.Stored.VersionOf(EntitySets.Authorities, a.Id);
+        return proto;
+    }
+
+    private Contracts.Registry.V1.Page WithVersion(GovPublics.Catalog.Page p)
+    {
+        var proto = p.ToProto();
+        proto.Version = catalog.Stored.VersionOf(EntitySets.Pages, p.Id);
+        proto.HasSecret = catalog.Stored.PagesWithSecret.Contains(p.Id);
+        return proto;
+    }
+
+    private Contracts.Registry.V1.JurisdictionRule WithVersion(GovPublics.Catalog.JurisdictionRule r)
+    {
+        var proto = r.ToProto();
+        proto.Version = catalog.Stored.VersionOf(EntitySets.Rules, r.Id);
+        return proto;
     }
 
     private CatalogSnapshot Snapshot() =>

@@ -1,5 +1,6 @@
 using GovPublics.Catalog;
 using Microsoft.Extensions.Options;
+using GovPublics.Registry.Domain;
 using StackExchange.Redis;
 
 namespace GovPublics.Registry.Storage;
@@ -28,10 +29,14 @@ public sealed class RegistryCatalog(
 {
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile CatalogSnapshot _current = CatalogSnapshot.Empty;
+    private volatile StoredCatalog _stored = new(new CatalogDocument(), 0, new Dictionary<string, long>(), new HashSet<string>());
     private bool _seedApplied;
 
     /// <summary>The catalogue last loaded; empty until <see cref="IsLoaded"/>.</summary>
     public CatalogSnapshot Current => _current;
+
+    /// <summary>The stored form of <see cref="Current"/>: documents, entity versions, pages with a secret.</summary>
+    public StoredCatalog Stored => _stored;
 
     public bool IsLoaded => _loaded.Task.IsCompleted;
 
@@ -92,7 +97,8 @@ public sealed class RegistryCatalog(
         }
 
         var additions = await store.UnseededPartAsync(seed);
-        var (stored, _) = await store.LoadAsync();
+        var storedCatalog = await store.LoadAsync();
+        var stored = storedCatalog.Document;
         var merged = new CatalogDocument
         {
             RegionCode = stored.RegionCode,
@@ -114,9 +120,51 @@ public sealed class RegistryCatalog(
             return;
         }
 
-        var added = await store.SeedAsync(additions);
-        logger.LogInformation("Seed {SeedFile}: {Added} new entities stored", path, added);
+        var ops = additions.Territories.Select(t => Op(EntitySets.Territories, t.Id, t))
+            .Concat(additions.Authorities.Select(a => Op(EntitySets.Authorities, a.Id, a)))
+            .Concat(additions.Pages.Select(p => Op(EntitySets.Pages, p.Id, p)))
+            .Concat(additions.Rules.Select(r => Op(EntitySets.Rules, r.Id, r)))
+            .ToList();
+        if (ops.Count == 0)
+        {
+            logger.LogInformation("Seed {SeedFile}: nothing new", path);
+            return;
+        }
+
+        // Committed on the version it was computed from: if another replica seeds or edits meanwhile, compute again.
+        if (await store.CommitAsync(storedCatalog.Version, ops, markSeeded: true) is not { } version)
+        {
+            throw new RedisException("The catalogue changed while the seed was applied; retrying");
+        }
+
+        logger.LogInformation("Seed {SeedFile}: {Added} new entities stored as catalogue version {Version}", path, ops.Count, version);
     }
+
+    /// <summary>
+    /// Makes a change: computes it on the latest catalogue, commits it on that catalogue's version, and when
+    /// another writer got there first computes it again (validation included) on the newer catalogue.
+    /// </summary>
+    public async Task<(CatalogEdit Edit, long Version)> EditAsync(Func<StoredCatalog, CatalogEdit> edit)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await RefreshAsync();
+            var change = edit(_stored);
+            if (await store.CommitAsync(_stored.Version, change.Ops) is { } version)
+            {
+                await RefreshAsync();
+                return (change, version);
+            }
+
+            if (attempt == 5)
+            {
+                throw new RedisException("The catalogue kept changing under this edit; retry it");
+            }
+        }
+    }
+
+    private static CatalogOp Op(string set, string id, object entity) =>
+        new(CatalogOp.Upsert, set, id, System.Text.Json.JsonSerializer.Serialize(entity, entity.GetType(), CatalogDocument.JsonOptions));
 
     /// <summary>Reloads the catalogue from Redis when its version changed.</summary>
     public async Task RefreshAsync()
@@ -127,8 +175,10 @@ public sealed class RegistryCatalog(
             return;
         }
 
-        var (document, readVersion) = await store.LoadAsync();
-        _current = document.ToSnapshot(readVersion);
+        var stored = await store.LoadAsync();
+        var readVersion = stored.Version;
+        _current = stored.Document.ToSnapshot(readVersion);
+        _stored = stored;
         LastError = null;
         _loaded.TrySetResult();
         logger.LogInformation("Catalogue version {Version} loaded: {Territories} territories, {Authorities} authorities, {Pages} pages, {Rules} rules",

@@ -1,39 +1,108 @@
+using System.Globalization;
+using System.Text.Json;
 using GovPublics.Catalog;
 using GovPublics.Common.Redis;
 using StackExchange.Redis;
-using System.Text.Json;
 
 namespace GovPublics.Registry.Storage;
 
+/// <summary>The entity sets of the catalogue, as named in Redis keys, change entries and version markers.</summary>
+public static class EntitySets
+{
+    public const string Territories = "territories";
+    public const string Authorities = "authorities";
+    public const string Pages = "pages";
+    public const string Rules = "rules";
+
+    public static readonly string[] All = [Territories, Authorities, Pages, Rules];
+}
+
+/// <summary>One write of a commit: an entity stored (upsert) or moved to the archive, or a page's secret set.</summary>
+public sealed record CatalogOp(string Kind, string Set, string Id, string Json, string Secret = "")
+{
+    public const string Upsert = "upsert";
+    public const string Archive = "archive";
+    public const string SetSecret = "secret";
+}
+
+/// <summary>The catalogue as stored: the document, its version, each entity's version, the pages with a secret.</summary>
+public sealed record StoredCatalog(
+    CatalogDocument Document,
+    long Version,
+    IReadOnlyDictionary<string, long> EntityVersions,
+    IReadOnlySet<string> PagesWithSecret);
+
+/// <summary>One entry of the change feed.</summary>
+public sealed record StoredChange(long Version, int Index, string Kind, string Set, string Id, string Json);
+
 /// <summary>
-/// The catalogue in Redis: one hash per entity set (field = id, value = the entity's JSON in the catalogue
-/// document format) and a version counter that every change increments.
+/// The catalogue in Redis: a hash per entity set (field = id, value = the entity's JSON in the catalogue document
+/// format), an archive hash per set, each entity's version, page secrets, and the change feed: a stream whose entry
+/// ids are <c>version-index</c>. Every write is one script that checks the catalogue version it was computed from
+/// (optimistic concurrency across replicas), writes, bumps the version and appends the changes.
 /// </summary>
 public sealed class RegistryStore(IConnectionMultiplexer redis, RedisKeys keys)
 {
-    private const string TerritoriesSet = "territories";
-    private const string AuthoritiesSet = "authorities";
-    private const string PagesSet = "pages";
-    private const string RulesSet = "rules";
+    /// <summary>How many change entries are kept; a consumer further behind reloads the catalogue.</summary>
+    public const int ChangeHistory = 100_000;
 
-    // Adds every seed entity that was never seeded before, in one atomic step, and bumps the version when
-    // anything was added. An entity staff edited keeps their edit; one they deleted is not re-created.
-    // KEYS: version, seeded set, then the territories, authorities, pages and rules hashes.
-    // ARGV: triples of (seeded marker "set:id", index of the set's hash in KEYS, entity JSON).
-    private const string SeedScript = """
-        local added = 0
-        for i = 1, #ARGV, 3 do
-          if redis.call('SADD', KEYS[2], ARGV[i]) == 1 then
-            local id = string.sub(ARGV[i], string.find(ARGV[i], ':', 1, true) + 1)
-            redis.call('HSETNX', KEYS[tonumber(ARGV[i + 1])], id, ARGV[i + 2])
-            added = added + 1
+    // KEYS: 1 version, 2 entity versions, 3 changes, 4 secrets, 5 seeded, 6-9 entity hashes, 10-13 archive hashes
+    // (both in the order of EntitySets.All). ARGV: 1 expected version, 2 "1" to mark seeded, then 5-tuples
+    // (kind, set, id, json, secret).
+    private const string CommitScript = """
+        local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+        if current ~= tonumber(ARGV[1]) then return -current - 1 end
+        local v = current + 1
+        redis.call('SET', KEYS[1], v)
+        local slot = { territories = 0, authorities = 1, pages = 2, rules = 3 }
+        local n = 0
+        for i = 3, #ARGV, 5 do
+          local kind, set, id, json, secret = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+          local hash, archive = KEYS[6 + slot[set]], KEYS[10 + slot[set]]
+          if kind == 'archive' then
+            local old = redis.call('HGET', hash, id)
+            if old then redis.call('HSET', archive, id, old) end
+            redis.call('HDEL', hash, id)
+          else
+            redis.call('HSET', hash, id, json)
+            redis.call('HDEL', archive, id)
+            if kind == 'secret' then
+              if secret == '' then redis.call('HDEL', KEYS[4], id) else redis.call('HSET', KEYS[4], id, secret) end
+              kind = 'upsert'
+            end
           end
+          redis.call('HSET', KEYS[2], set .. ':' .. id, v)
+          if ARGV[2] == '1' then redis.call('SADD', KEYS[5], set .. ':' .. id) end
+          redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV_HISTORY, v .. '-' .. n, 'kind', kind, 'set', set, 'id', id, 'data', json)
+          n = n + 1
         end
-        if added > 0 then redis.call('INCR', KEYS[1]) end
-        return added
+        return v
         """;
 
-    private static readonly string[] _sets = [TerritoriesSet, AuthoritiesSet, PagesSet, RulesSet];
+    private static readonly string _script = CommitScript.Replace("ARGV_HISTORY", ChangeHistory.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+
+    /// <summary>
+    /// Applies the ops if the stored version is still <paramref name="expectedVersion"/>. Returns the new version,
+    /// or null when someone else changed the catalogue first (recompute from a fresh read and try again).
+    /// </summary>
+    public async Task<long?> CommitAsync(long expectedVersion, IReadOnlyList<CatalogOp> ops, bool markSeeded = false)
+    {
+        var args = new List<RedisValue> { expectedVersion, markSeeded ? "1" : "0" };
+        foreach (var op in ops)
+        {
+            args.AddRange([op.Kind, op.Set, op.Id, op.Json, op.Secret]);
+        }
+
+        RedisKey[] scriptKeys =
+        [
+            keys.RegistryVersion, keys.RegistryEntities("versions"), keys.RegistryChanges, keys.RegistryEntities("secrets"),
+            keys.RegistrySeeded,
+            .. EntitySets.All.Select(set => (RedisKey)keys.RegistryEntities(set)),
+            .. EntitySets.All.Select(set => (RedisKey)keys.RegistryEntities("archive:" + set)),
+        ];
+        var result = (long)await redis.GetDatabase().ScriptEvaluateAsync(_script, scriptKeys, [.. args]);
+        return result < 0 ? null : result;
+    }
 
     /// <summary>The seed entities never stored before (not in the seeded set): what a seed would add.</summary>
     public async Task<CatalogDocument> UnseededPartAsync(CatalogDocument seed)
@@ -42,35 +111,11 @@ public sealed class RegistryStore(IConnectionMultiplexer redis, RedisKeys keys)
         return new CatalogDocument
         {
             RegionCode = seed.RegionCode,
-            Territories = [.. seed.Territories.Where(t => !seeded.Contains($"{TerritoriesSet}:{t.Id}"))],
-            Authorities = [.. seed.Authorities.Where(a => !seeded.Contains($"{AuthoritiesSet}:{a.Id}"))],
-            Pages = [.. seed.Pages.Where(p => !seeded.Contains($"{PagesSet}:{p.Id}"))],
-            Rules = [.. seed.Rules.Where(r => !seeded.Contains($"{RulesSet}:{r.Id}"))],
+            Territories = [.. seed.Territories.Where(t => !seeded.Contains($"{EntitySets.Territories}:{t.Id}"))],
+            Authorities = [.. seed.Authorities.Where(a => !seeded.Contains($"{EntitySets.Authorities}:{a.Id}"))],
+            Pages = [.. seed.Pages.Where(p => !seeded.Contains($"{EntitySets.Pages}:{p.Id}"))],
+            Rules = [.. seed.Rules.Where(r => !seeded.Contains($"{EntitySets.Rules}:{r.Id}"))],
         };
-    }
-
-    /// <summary>Adds the document's entities that were never seeded, in one step. Returns how many were added.</summary>
-    public async Task<int> SeedAsync(CatalogDocument document)
-    {
-        var args = new List<RedisValue>();
-        void Add<T>(string set, IEnumerable<T> items, Func<T, string> id)
-        {
-            var keyIndex = 3 + Array.IndexOf(_sets, set);
-            foreach (var item in items)
-            {
-                args.Add($"{set}:{id(item)}");
-                args.Add(keyIndex);
-                args.Add(JsonSerializer.Serialize(item, CatalogDocument.JsonOptions));
-            }
-        }
-
-        Add(TerritoriesSet, document.Territories, t => t.Id);
-        Add(AuthoritiesSet, document.Authorities, a => a.Id);
-        Add(PagesSet, document.Pages, p => p.Id);
-        Add(RulesSet, document.Rules, r => r.Id);
-        RedisKey[] scriptKeys = [keys.RegistryVersion, keys.RegistrySeeded, .. _sets.Select(set => (RedisKey)keys.RegistryEntities(set))];
-        var result = await redis.GetDatabase().ScriptEvaluateAsync(SeedScript, scriptKeys, [.. args]);
-        return (int)result;
     }
 
     /// <summary>The catalogue version in Redis (0 when nothing was ever stored).</summary>
@@ -80,16 +125,18 @@ public sealed class RegistryStore(IConnectionMultiplexer redis, RedisKeys keys)
         return value.IsNullOrEmpty ? 0 : (long)value;
     }
 
-    /// <summary>Reads the whole catalogue as a document, with the version it was read at.</summary>
-    public async Task<(CatalogDocument Document, long Version)> LoadAsync()
+    /// <summary>Reads the whole catalogue in one round trip of a batch.</summary>
+    public async Task<StoredCatalog> LoadAsync()
     {
         var db = redis.GetDatabase();
         var batch = db.CreateBatch();
         var version = batch.StringGetAsync(keys.RegistryVersion);
-        var territories = batch.HashGetAllAsync(keys.RegistryEntities(TerritoriesSet));
-        var authorities = batch.HashGetAllAsync(keys.RegistryEntities(AuthoritiesSet));
-        var pages = batch.HashGetAllAsync(keys.RegistryEntities(PagesSet));
-        var rules = batch.HashGetAllAsync(keys.RegistryEntities(RulesSet));
+        var territories = batch.HashGetAllAsync(keys.RegistryEntities(EntitySets.Territories));
+        var authorities = batch.HashGetAllAsync(keys.RegistryEntities(EntitySets.Authorities));
+        var pages = batch.HashGetAllAsync(keys.RegistryEntities(EntitySets.Pages));
+        var rules = batch.HashGetAllAsync(keys.RegistryEntities(EntitySets.Rules));
+        var versions = batch.HashGetAllAsync(keys.RegistryEntities("versions"));
+        var secrets = batch.HashKeysAsync(keys.RegistryEntities("secrets"));
         batch.Execute();
         var document = new CatalogDocument
         {
@@ -100,7 +147,49 @@ public sealed class RegistryStore(IConnectionMultiplexer redis, RedisKeys keys)
             Rules = Read<RuleDto>(await rules),
         };
         var v = await version;
-        return (document, v.IsNullOrEmpty ? 0 : (long)v);
+        return new StoredCatalog(
+            document,
+            v.IsNullOrEmpty ? 0 : (long)v,
+            (await versions).ToDictionary(e => e.Name.ToString(), e => (long)e.Value, StringComparer.Ordinal),
+            (await secrets).Select(s => s.ToString()).ToHashSet(StringComparer.Ordinal));
+    }
+
+    /// <summary>The secret of a page, or null.</summary>
+    public async Task<string?> GetSecretAsync(string pageId)
+    {
+        var value = await redis.GetDatabase().HashGetAsync(keys.RegistryEntities("secrets"), pageId);
+        return value.IsNullOrEmpty ? null : value.ToString();
+    }
+
+    /// <summary>Change entries after the entry id <paramref name="afterId"/> (exclusive), oldest first.</summary>
+    public async Task<IReadOnlyList<StoredChange>> ReadChangesAfterAsync(string afterId, int count)
+    {
+        var entries = await redis.GetDatabase().StreamRangeAsync(keys.RegistryChanges, "(" + afterId, "+", count);
+        return [.. entries.Select(ToChange)];
+    }
+
+    /// <summary>True when no later entry of the same version exists (a version's entries are written at once).</summary>
+    public async Task<bool> IsLastOfVersionAsync(StoredChange change)
+    {
+        var next = await ReadChangesAfterAsync($"{change.Version}-{change.Index}", 1);
+        return next.Count == 0 || next[0].Version != change.Version;
+    }
+
+    /// <summary>The version of the oldest change still kept, or null when the history is empty.</summary>
+    public async Task<long?> OldestChangeVersionAsync()
+    {
+        var first = await redis.GetDatabase().StreamRangeAsync(keys.RegistryChanges, "-", "+", 1);
+        return first.Length == 0 ? null : ToChange(first[0]).Version;
+    }
+
+    private static StoredChange ToChange(StreamEntry e)
+    {
+        var id = e.Id.ToString();
+        var dash = id.IndexOf('-', StringComparison.Ordinal);
+        return new StoredChange(
+            long.Parse(id.AsSpan(0, dash), CultureInfo.InvariantCulture),
+            int.Parse(id.AsSpan(dash + 1), CultureInfo.InvariantCulture),
+            e["kind"].ToString(), e["set"].ToString(), e["id"].ToString(), e["data"].ToString());
     }
 
     private static List<T> Read<T>(HashEntry[] entries) =>

@@ -1,0 +1,269 @@
+using System.Diagnostics;
+using GovPublics.Contracts.Common.V1;
+using GovPublics.Contracts.Registry.V1;
+using GovPublics.Contracts.Routing.V1;
+using GovPublics.Registry.Grpc;
+using GovPublics.Routing.Grpc;
+using GovPublics.Testing;
+using Google.Rpc;
+using Grpc.Core;
+
+namespace GovPublics.FunctionalTests;
+
+/// <summary>Editing the catalogue: validation, optimistic concurrency, archiving, secrets, the change feed.</summary>
+public sealed class RegistryWriteTests(RedisFixture redis, ITestOutputHelper output) : IClassFixture<RedisFixture>, IAsyncLifetime
+{
+    private ServiceHost<RegistryGrpcService> _registry = null!;
+    private RegistryService.RegistryServiceClient _client = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _registry = new ServiceHost<RegistryGrpcService>(redis.Server.ConnectionString);
+        _client = new RegistryService.RegistryServiceClient(_registry.Channel);
+        await Eventually.GrpcReady(() => _client.ListTerritoriesAsync(new ListTerritoriesRequest { PageSize = 1 }).ResponseAsync);
+    }
+
+    public async ValueTask DisposeAsync() => await _registry.DisposeAsync();
+
+    private static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..20];
+
+    private Task<Authority> CreateAuthority(string id, string parent = "gov") => _client.CreateAuthorityAsync(new CreateAuthorityRequest
+    {
+        Authority = new Authority
+        {
+            Id = id, Kind = AuthorityKind.Department, Name = $"Департамент {id}", TerritoryId = "samara", ParentId = parent,
+            TimeZone = "Europe/Samara", Calendar = "ru",
+        },
+    }).ResponseAsync;
+
+    private Task<Page> CreatePage(string id, string owner, string externalId) => _client.CreatePageAsync(new CreatePageRequest
+    {
+        Page = new Page
+        {
+            Id = id, Platform = Platform.Vk, ExternalId = externalId, Title = id, Kind = PageKind.Department,
+            OwnerAuthorityId = owner, CommentsOpen = true, Status = PageStatus.Active,
+        },
+    }).ResponseAsync;
+
+    [Fact]
+    public async Task Created_entities_come_back_with_a_version_and_are_listed()
+    {
+        var id = NewId("dep");
+        var authority = await CreateAuthority(id);
+        Assert.True(authority.Version > 0);
+        var page = await CreatePage(NewId("vk"), id, "-" + Random.Shared.NextInt64(1_000_000_000, 9_000_000_000));
+        Assert.Equal(id, page.OwnerAuthorityId);
+        Assert.False(page.HasSecret);
+        var listed = await _client.ListPagesAsync(new ListPagesRequest { OwnerAuthorityId = id });
+        Assert.Equal(page, Assert.Single(listed.Pages));
+        Assert.Equal(authority, await _client.GetAuthorityAsync(new GetAuthorityRequest { Id = id }));
+    }
+
+    [Fact]
+    public async Task Invalid_entities_are_refused_with_every_field_named()
+    {
+        var ex = await Assert.ThrowsAsync<RpcException>(() => _client.CreateTerritoryAsync(new CreateTerritoryRequest
+        {
+            Territory = new Territory { Id = NewId("t"), Kind = TerritoryKind.Unspecified, ParentId = "atlantis" },
+        }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        var fields = FieldViolations.Of(ex);
+        Assert.Contains("territory.name", fields);
+        Assert.Contains("territory.kind", fields);
+        Assert.Contains("territory.parent_id", fields);
+
+        var page = await Assert.ThrowsAsync<RpcException>(() => CreatePage(NewId("vk"), "no-such-authority", "-42"));
+        Assert.Equal(StatusCode.InvalidArgument, page.StatusCode);
+        Assert.Equal(["page.owner_authority_id"], FieldViolations.Of(page));
+
+        var rule = await Assert.ThrowsAsync<RpcException>(() => _client.CreateJurisdictionRuleAsync(new CreateJurisdictionRuleRequest
+        {
+            Rule = new JurisdictionRule { Id = NewId("r"), Topic = "roads", Subtopic = "night_lights", AuthorityId = "gov", TerritoryAdministration = true },
+        }).ResponseAsync);
+        Assert.Contains("rule.territory_administration", FieldViolations.Of(rule));
+
+        var missing = await Assert.ThrowsAsync<RpcException>(() => _client.CreatePageAsync(new CreatePageRequest()).ResponseAsync);
+        Assert.Equal(["page"], FieldViolations.Of(missing));
+    }
+
+    [Fact]
+    public async Task Ids_and_platform_page_ids_are_unique()
+    {
+        var id = NewId("dep");
+        await CreateAuthority(id);
+        Assert.Equal(StatusCode.AlreadyExists, (await Assert.ThrowsAsync<RpcException>(() => CreateAuthority(id))).StatusCode);
+
+        var external = "-" + Random.Shared.NextInt64(1_000_000_000, 9_000_000_000);
+        await CreatePage(NewId("vk"), id, external);
+        var twin = await Assert.ThrowsAsync<RpcException>(() => CreatePage(NewId("vk"), id, external));
+        Assert.Equal(StatusCode.AlreadyExists, twin.StatusCode);
+        Assert.Contains(external, twin.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_parent_cycle_is_refused()
+    {
+        var a = NewId("a");
+        var b = NewId("b");
+        var first = await CreateAuthority(a);
+        await CreateAuthority(b, parent: a);
+        first.ParentId = b;
+        var ex = await Assert.ThrowsAsync<RpcException>(() => _client.UpdateAuthorityAsync(new UpdateAuthorityRequest { Authority = first }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.Contains("authority.parent_id", FieldViolations.Of(ex));
+        Assert.Contains("loops back", ex.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_stale_update_is_aborted_and_never_overwrites()
+    {
+        var id = NewId("dep");
+        var read = await CreateAuthority(id);
+        var mine = read.Clone();
+        var theirs = read.Clone();
+        theirs.ShortName = "их правка";
+        var saved = await _client.UpdateAuthorityAsync(new UpdateAuthorityRequest { Authority = theirs });
+        Assert.True(saved.Version > read.Version);
+
+        mine.ShortName = "моя правка";
+        var ex = await Assert.ThrowsAsync<RpcException>(() => _client.UpdateAuthorityAsync(new UpdateAuthorityRequest { Authority = mine }).ResponseAsync);
+        Assert.Equal(StatusCode.Aborted, ex.StatusCode);
+        Assert.Equal("их правка", (await _client.GetAuthorityAsync(new GetAuthorityRequest { Id = id })).ShortName);
+
+        var unknown = read.Clone();
+        unknown.Id = NewId("ghost");
+        Assert.Equal(StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() =>
+            _client.UpdateAuthorityAsync(new UpdateAuthorityRequest { Authority = unknown }).ResponseAsync)).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_authority_with_pages_cannot_vanish_without_a_reassignment()
+    {
+        var id = NewId("dep");
+        var heir = NewId("heir");
+        var authority = await CreateAuthority(id);
+        await CreateAuthority(heir);
+        var page = await CreatePage(NewId("vk"), id, "-" + Random.Shared.NextInt64(1_000_000_000, 9_000_000_000));
+        authority = await _client.GetAuthorityAsync(new GetAuthorityRequest { Id = id });
+
+        var blocked = await Assert.ThrowsAsync<RpcException>(() =>
+            _client.ArchiveAuthorityAsync(new ArchiveRequest { Id = id, Version = authority.Version }).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, blocked.StatusCode);
+        var failure = blocked.GetRpcStatus()!.GetDetail<PreconditionFailure>()!;
+        Assert.Contains(failure.Violations, v => v.Subject == $"pages/{page.Id}");
+
+        var archived = await _client.ArchiveAuthorityAsync(new ArchiveRequest { Id = id, Version = authority.Version, ReassignTo = heir });
+        Assert.Contains($"pages/{page.Id}", archived.Reassigned);
+        Assert.Equal(heir, (await _client.ListPagesAsync(new ListPagesRequest { OwnerAuthorityId = heir })).Pages.Single().OwnerAuthorityId);
+        Assert.Equal(StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() =>
+            _client.GetAuthorityAsync(new GetAuthorityRequest { Id = id }).ResponseAsync)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_territory_in_use_cannot_be_archived()
+    {
+        var samara = (await _client.ListTerritoriesAsync(new ListTerritoriesRequest { Kind = TerritoryKind.UrbanOkrug, PageSize = 100 }))
+            .Territories.Single(t => t.Id == "samara");
+        var ex = await Assert.ThrowsAsync<RpcException>(() =>
+            _client.ArchiveTerritoryAsync(new ArchiveRequest { Id = "samara", Version = samara.Version }).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, ex.StatusCode);
+        Assert.Contains("authorities/adm-samara", ex.GetRpcStatus()!.GetDetail<PreconditionFailure>()!.Violations.Select(v => v.Subject));
+    }
+
+    [Fact]
+    public async Task Page_secrets_are_kept_but_never_returned()
+    {
+        var owner = NewId("dep");
+        await CreateAuthority(owner);
+        var page = await CreatePage(NewId("vk"), owner, "-" + Random.Shared.NextInt64(1_000_000_000, 9_000_000_000));
+        var bad = await Assert.ThrowsAsync<RpcException>(() =>
+            _client.SetPageSecretAsync(new SetPageSecretRequest { PageId = page.Id, Version = page.Version, Secret = "пароль с пробелом" }).ResponseAsync);
+        Assert.Equal(["secret"], FieldViolations.Of(bad));
+
+        var withSecret = await _client.SetPageSecretAsync(new SetPageSecretRequest { PageId = page.Id, Version = page.Version, Secret = "s3cr3t_TOKEN-1" });
+        Assert.True(withSecret.HasSecret);
+        var listed = (await _client.ListPagesAsync(new ListPagesRequest { OwnerAuthorityId = owner })).Pages.Single();
+        Assert.True(listed.HasSecret);
+        Assert.DoesNotContain("s3cr3t", listed.ToString(), StringComparison.Ordinal);
+        Assert.Equal("s3cr3t_TOKEN-1", (string?)await redis.Db.HashGetAsync("gp:{63}:registry:secrets", page.Id));
+    }
+
+    [Fact]
+    public async Task A_consumer_that_reconnects_from_its_last_version_misses_nothing()
+    {
+        var start = (await _client.ListTerritoriesAsync(new ListTerritoriesRequest { PageSize = 1 })).CatalogVersion;
+        var first = NewId("feed");
+        await CreateAuthority(first);
+
+        var seen = new List<CatalogChange>();
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        using (var call = _client.WatchChanges(new WatchChangesRequest { FromVersion = start }, cancellationToken: cts.Token))
+        {
+            await foreach (var change in call.ResponseStream.ReadAllAsync(cts.Token))
+            {
+                seen.Add(change);
+                if (change.Authority?.Id == first && change.LastInVersion)
+                {
+                    break;
+                }
+            }
+        }
+
+        var position = seen[^1].Version;
+        // While nobody watches, two more changes happen.
+        var second = NewId("feed");
+        var third = NewId("feed");
+        await CreateAuthority(second);
+        await CreateAuthority(third, parent: second);
+
+        var resumed = new List<CatalogChange>();
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        using (var call = _client.WatchChanges(new WatchChangesRequest { FromVersion = position }, cancellationToken: cts.Token))
+        {
+            await foreach (var change in call.ResponseStream.ReadAllAsync(cts.Token))
+            {
+                resumed.Add(change);
+                if (change.Authority?.Id == third)
+                {
+                    break;
+                }
+            }
+        }
+
+        Assert.Equal([second, third], resumed.Select(c => c.Authority.Id));
+        Assert.All(resumed, c => Assert.True(c.Version > position));
+        Assert.Equal(resumed.Select(c => c.Version).Order(), resumed.Select(c => c.Version));
+    }
+
+    [Fact]
+    public async Task A_consumer_behind_the_kept_history_is_told_to_reload()
+    {
+        await CreateAuthority(NewId("hist"));
+        var current = (await _client.ListTerritoriesAsync(new ListTerritoriesRequest { PageSize = 1 })).CatalogVersion;
+        await redis.Db.ExecuteAsync("XTRIM", "gp:{63}:registry:changes", "MINID", $"{current}-0");
+        using var call = _client.WatchChanges(new WatchChangesRequest { FromVersion = 0 });
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.True(call.ResponseStream.Current.ResetRequired);
+        Assert.Equal(current, call.ResponseStream.Current.Version);
+    }
+
+    [Fact]
+    public async Task A_change_made_through_the_API_reaches_routing_within_a_second_or_so()
+    {
+        await using var routing = new ServiceHost<RoutingGrpcService>(redis.Server.ConnectionString,
+            new Dictionary<string, string?> { ["Registry:Address"] = _registry.GrpcAddress });
+        var classify = new RoutingService.RoutingServiceClient(routing.Channel);
+        const string Text = "В Новинкограде на улице Мира огромная яма на дороге";
+        var before = await Eventually.GrpcReady(() => classify.ClassifyAsync(new ClassifyRequest { Text = Text }).ResponseAsync);
+        Assert.NotEqual("otradny", before.MunicipalityId);
+
+        var otradny = (await _client.ListTerritoriesAsync(new ListTerritoriesRequest { PageSize = 100, Kind = TerritoryKind.UrbanOkrug }))
+            .Territories.Single(t => t.Id == "otradny");
+        otradny.Aliases.Add("Новинкоград");
+        var clock = Stopwatch.StartNew();
+        await _client.UpdateTerritoryAsync(new UpdateTerritoryRequest { Territory = otradny });
+        await Eventually.True(async () =>
+            (await classify.ClassifyAsync(new ClassifyRequest { Text = Text })).MunicipalityId == "otradny", "routing to know the new alias");
+        output.WriteLine($"The new alias reached routing {clock.ElapsedMilliseconds} ms after the update was answered.");
+    }
+}
