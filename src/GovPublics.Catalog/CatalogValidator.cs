@@ -99,8 +99,20 @@ public static class CatalogValidator
                 $"topic + subtopic + territory: rules {string.Join(", ", dup.Select(r => r.Id))} cover the same case"));
         }
 
-        FindCycles(territories.ToDictionary(t => t.Id, t => t.ParentId), "territories", errors);
-        FindCycles(authorities.ToDictionary(a => a.Id, a => a.ParentId), "authorities", errors);
+        FindCycles(ParentsById(territories.Select(t => (t.Id, t.ParentId))), "territories", errors);
+        FindCycles(ParentsById(authorities.Select(a => (a.Id, a.ParentId))), "authorities", errors);
+    }
+
+    /// <summary>Parent by id; a repeated id (already reported) keeps its first parent instead of throwing.</summary>
+    private static Dictionary<string, string> ParentsById(IEnumerable<(string Id, string ParentId)> items)
+    {
+        var parents = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (id, parent) in items)
+        {
+            parents.TryAdd(id, parent);
+        }
+
+        return parents;
     }
 
     private static HashSet<string> Unique(IEnumerable<string> ids, string path, List<CatalogError> errors)

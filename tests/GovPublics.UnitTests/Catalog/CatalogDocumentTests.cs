@@ -64,4 +64,13 @@ public sealed class CatalogDocumentTests
         var ex = Assert.Throws<CatalogValidationException>(() => doc.ToSnapshot(1));
         Assert.Contains(ex.Errors, e => e.Message.Contains("Mars/Olympus", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Repeated_ids_are_reported_not_thrown()
+    {
+        var doc = SeedCatalog.Document;
+        doc.Authorities.Add(doc.Authorities[0]);
+        var ex = Assert.Throws<CatalogValidationException>(() => doc.ToSnapshot(1));
+        Assert.Contains(ex.Errors, e => e.EntityId == doc.Authorities[0].Id && e.Message == "id: used more than once");
+    }
 }
