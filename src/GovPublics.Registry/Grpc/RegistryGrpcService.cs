@@ -213,6 +213,144 @@ public sealed class RegistryGrpcService(RegistryCatalog catalog, RegistryStore s
     public override Task<ArchiveResponse> ArchiveJurisdictionRule(ArchiveRequest request, ServerCallContext context) =>
         Archive(EntitySets.Rules, request);
 
+    public override async Task<ImportCatalogResponse> ImportCatalog(ImportCatalogRequest request, ServerCallContext context)
+    {
+        var batch = ParseImport(request);
+        ImportPlan? plan = null;
+        long version;
+        if (request.DryRun)
+        {
+            await catalog.RefreshAsync();
+            plan = CatalogImport.Plan(Snapshot(), batch, request.SkipBadRows);
+            version = Snapshot().Version;
+        }
+        else
+        {
+            try
+            {
+                (_, version) = await catalog.EditAsync(stored =>
+                {
+                    plan = CatalogImport.Plan(stored.Document.ToSnapshot(stored.Version), batch, request.SkipBadRows);
+                    if (!plan.CanApply || (plan.Errors.Count > 0 && !request.SkipBadRows))
+                    {
+                        throw new ImportRefusedException();
+                    }
+
+                    return new CatalogEdit([.. ImportOps(plan)], null, []);
+                });
+            }
+            catch (ImportRefusedException)
+            {
+                throw new ValidationFailedException([.. plan!.Errors.Select(e => ToViolation(e))]);
+            }
+        }
+
+        var response = new ImportCatalogResponse
+        {
+            Applied = !request.DryRun,
+            CatalogVersion = version,
+            Created = { plan!.Created.Select(e => e.ToString()) },
+            Updated = { plan.Updated.Select(e => e.ToString()) },
+            Unchanged = plan.Unchanged.Count,
+            RejectedRows = { plan.RejectedRows },
+        };
+        response.Errors.Add(plan.Errors.Select(ToRowError));
+        return response;
+    }
+
+    public override Task<ExportCatalogResponse> ExportCatalog(ExportCatalogRequest request, ServerCallContext context)
+    {
+        var snapshot = Snapshot();
+        var (content, type) = request.Format switch
+        {
+            CatalogFormat.Json => (CatalogDocument.FromSnapshot(snapshot, catalog.Stored.Document.RegionCode).ToJson(), "application/json"),
+            CatalogFormat.CsvPages => (CatalogCsv.FormatPages(snapshot.Pages), "text/csv"),
+            _ => throw new ValidationFailedException("format", "is required: CATALOG_FORMAT_JSON or CATALOG_FORMAT_CSV_PAGES"),
+        };
+        return Task.FromResult(new ExportCatalogResponse
+        {
+            Format = request.Format,
+            Content = Google.Protobuf.ByteString.CopyFromUtf8(content),
+            CatalogVersion = snapshot.Version,
+            ContentType = type,
+        });
+    }
+
+    private static ImportBatch ParseImport(ImportCatalogRequest request)
+    {
+        if (request.Content.IsEmpty)
+        {
+            throw new ValidationFailedException("content", "is required");
+        }
+
+        string text;
+        try
+        {
+            text = new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(request.Content.Span);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            throw new ValidationFailedException("content", "is not UTF-8 text");
+        }
+
+        switch (request.Format)
+        {
+            case CatalogFormat.Json:
+                try
+                {
+                    return ImportBatch.FromDocument(CatalogDocument.Parse(text));
+                }
+                catch (System.Text.Json.JsonException ex)
+                {
+                    throw new ValidationFailedException("content", $"is not a catalogue JSON document: {ex.Message}");
+                }
+
+            case CatalogFormat.CsvPages:
+                return ImportBatch.FromCsvPages(CatalogCsv.ParsePages(text));
+            default:
+                throw new ValidationFailedException("format", "is required: CATALOG_FORMAT_JSON or CATALOG_FORMAT_CSV_PAGES");
+        }
+    }
+
+    /// <summary>An upsert for every entity the plan creates or updates, taken from the merged catalogue.</summary>
+    private static IEnumerable<CatalogOp> ImportOps(ImportPlan plan)
+    {
+        var result = plan.Result!;
+        foreach (var entry in plan.Created.Concat(plan.Updated))
+        {
+            object entity = entry.Set switch
+            {
+                EntitySets.Territories => result.Territories.Single(t => t.Id == entry.Id),
+                EntitySets.Authorities => result.Authorities.Single(a => a.Id == entry.Id),
+                EntitySets.Pages => result.Pages.Single(p => p.Id == entry.Id),
+                _ => result.Rules.Single(r => r.Id == entry.Id),
+            };
+            yield return new CatalogOp(CatalogOp.Upsert, entry.Set, entry.Id,
+                System.Text.Json.JsonSerializer.Serialize(entity, entity.GetType(), CatalogDocument.JsonOptions));
+        }
+    }
+
+    private static ImportRowError ToRowError(CatalogError error)
+    {
+        var colon = error.Message.IndexOf(':', StringComparison.Ordinal);
+        return new ImportRowError
+        {
+            Row = error.Path,
+            EntityId = error.EntityId,
+            Field = colon > 0 ? error.Message[..colon] : "",
+            Description = colon > 0 ? error.Message[(colon + 1)..].Trim() : error.Message,
+        };
+    }
+
+    private static GovPublics.Catalog.FieldViolation ToViolation(CatalogError error)
+    {
+        var row = ToRowError(error);
+        return new GovPublics.Catalog.FieldViolation(row.Field.Length > 0 ? $"{row.Row}.{row.Field}" : row.Row, row.Description);
+    }
+
+    /// <summary>Ends an import edit without storing anything; the plan's errors are reported instead.</summary>
+    private sealed class ImportRefusedException : Exception;
+
     public override async Task WatchChanges(WatchChangesRequest request, IServerStreamWriter<CatalogChange> responseStream, ServerCallContext context)
     {
         if (request.FromVersion < 0)

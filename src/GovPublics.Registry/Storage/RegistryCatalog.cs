@@ -150,6 +150,12 @@ public sealed class RegistryCatalog(
         {
             await RefreshAsync();
             var change = edit(_stored);
+            if (change.Ops.Count == 0)
+            {
+                // Nothing to store (an import of what is there already): no new version.
+                return (change, _stored.Version);
+            }
+
             if (await store.CommitAsync(_stored.Version, change.Ops) is { } version)
             {
                 await RefreshAsync();
