@@ -28,6 +28,7 @@ public static class RoutingServiceCollectionExtensions
         builder.Services.AddSingleton<MessageRouter>();
         builder.Services.AddSingleton<DecisionStore>();
         builder.Services.AddHostedService<RoutingConsumer>();
+        builder.Services.AddStreamConsumersHealthCheck();
         return builder;
     }
 }

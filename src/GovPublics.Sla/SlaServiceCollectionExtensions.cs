@@ -26,6 +26,7 @@ public static class SlaServiceCollectionExtensions
         builder.Services.AddSingleton<IncidentFactory>();
         builder.Services.AddSingleton<IncidentStore>();
         builder.Services.AddHostedService<SlaConsumer>();
+        builder.Services.AddStreamConsumersHealthCheck();
         return builder;
     }
 }

@@ -152,4 +152,29 @@ public sealed class StreamConsumerTests(RedisFixture redis) : IClassFixture<Redi
             await consumer.StopAsync(CancellationToken.None);
         }
     }
+
+    [Fact]
+    public async Task The_health_check_reports_a_consumer_that_stopped_completing_polls()
+    {
+        var stream = NewStream();
+        var consumer = await ConsumerWithGroup(stream, "a", maxDeliveries: 5, (_, _) => Task.CompletedTask);
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var check = new StreamConsumersHealthCheck([consumer], clock);
+        await consumer.StartAsync(CancellationToken.None);
+        try
+        {
+            await Eventually.True(() => Task.FromResult(consumer.LastPollCompleted is not null), "a completed poll");
+            var healthy = await check.CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext());
+            Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, healthy.Status);
+
+            clock.Advance(StreamConsumersHealthCheck.StallAfter + TimeSpan.FromMinutes(1));
+            var stalled = await check.CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext());
+            Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded, stalled.Status);
+            Assert.Contains("test: no completed poll", stalled.Description, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await consumer.StopAsync(CancellationToken.None);
+        }
+    }
 }

@@ -61,6 +61,15 @@ public abstract class RedisStreamConsumer : BackgroundService
 
     protected TimeProvider Time => _time;
 
+    /// <summary>When the last poll completed (null before the first); a stalled consumer shows here.</summary>
+    public DateTimeOffset? LastPollCompleted { get; private set; }
+
+    /// <summary>Why the last poll failed, or null after a good one.</summary>
+    public string? LastFailure { get; private set; }
+
+    /// <summary>The consumer group's name, for health reports.</summary>
+    public string ConsumerGroup => Group;
+
     /// <summary>The stream this consumer reads.</summary>
     protected abstract string Stream { get; }
 
@@ -91,6 +100,8 @@ public abstract class RedisStreamConsumer : BackgroundService
             {
                 await EnsureGroupAsync();
                 var handled = await PollOnceAsync(stoppingToken);
+                LastPollCompleted = _time.GetUtcNow();
+                LastFailure = null;
                 delay = handled > 0 ? TimeSpan.FromMilliseconds(1) : Min(delay * 2, _options.MaxPollDelay);
                 if (handled == 0)
                 {
@@ -105,12 +116,14 @@ public abstract class RedisStreamConsumer : BackgroundService
             {
                 // The stream or its group vanished (flushed, or a Redis without persistence restarted): recreate it.
                 Logger.LogWarning("Consumer group {Group} of {Stream} is missing; creating it again", Group, Stream);
+                LastFailure = ex.Message;
                 _groupReady = false;
             }
             catch (Exception ex) when (IsTransient(ex))
             {
                 // Nothing is lost: unacknowledged entries stay pending and are read again.
                 Logger.LogWarning(ex, "Consuming {Stream} failed; retrying", Stream);
+                LastFailure = $"{ex.GetType().Name}: {ex.Message}";
                 await Task.Delay(TimeSpan.FromSeconds(1), _time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
