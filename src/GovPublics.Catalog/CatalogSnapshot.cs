@@ -9,12 +9,19 @@ namespace GovPublics.Catalog;
 /// </summary>
 public sealed class CatalogSnapshot
 {
+    /// <summary>How far a walk up the territory tree goes: far deeper than the real tree, a guard against cycles.</summary>
+    private const int MaxDepth = 16;
+
     private readonly FrozenDictionary<string, Territory> _territories;
     private readonly FrozenDictionary<string, Authority> _authorities;
     private readonly FrozenDictionary<string, Page> _pagesById;
     private readonly FrozenDictionary<PageKey, Page> _pagesByExternalId;
     private readonly FrozenDictionary<string, Authority> _administrationByTerritory;
     private readonly FrozenDictionary<RuleKey, JurisdictionRule> _rules;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<RuleKey, JurisdictionMatch?> _resolved = new();
+
+    /// <summary>At most this many distinct jurisdiction answers are memoized per snapshot.</summary>
+    private const int MaxMemoized = 100_000;
 
     public CatalogSnapshot(
         long version,
@@ -95,7 +102,7 @@ public sealed class CatalogSnapshot
     public IEnumerable<Territory> Ancestry(string territoryId)
     {
         var seen = 0;
-        for (var t = FindTerritory(territoryId); t is not null && seen < 16; t = FindTerritory(t.ParentId), seen++)
+        for (var t = FindTerritory(territoryId); t is not null && seen < MaxDepth; t = FindTerritory(t.ParentId), seen++)
         {
             yield return t;
         }
@@ -108,6 +115,25 @@ public sealed class CatalogSnapshot
     /// administration is skipped where the territory has none. Null when no rule applies.
     /// </summary>
     public JurisdictionMatch? ResolveResponsible(string topic, string? subtopic, string? territoryId)
+    {
+        // Answers are memoized per snapshot (the snapshot never changes): one dictionary read instead of a walk
+        // up the territory tree with two or four reads per level. Bounded, since the strings come from callers.
+        var query = new RuleKey(topic, subtopic ?? "", territoryId ?? "", TerritoryKind.Unspecified);
+        if (_resolved.TryGetValue(query, out var cached))
+        {
+            return cached;
+        }
+
+        var match = ResolveUncached(topic, subtopic, territoryId);
+        if (_resolved.Count < MaxMemoized)
+        {
+            _resolved.TryAdd(query, match);
+        }
+
+        return match;
+    }
+
+    private JurisdictionMatch? ResolveUncached(string topic, string? subtopic, string? territoryId)
     {
         var start = string.IsNullOrEmpty(territoryId) ? Region?.Id ?? "" : territoryId;
         if (!string.IsNullOrEmpty(subtopic))
@@ -124,7 +150,11 @@ public sealed class CatalogSnapshot
 
     private JurisdictionMatch? Resolve(string topic, string subtopic, string territoryId)
     {
-        foreach (var territory in Ancestry(territoryId))
+        // The same walk as Ancestry, inlined: this is the hot path, and the iterator would allocate per call.
+        var seen = 0;
+        for (var territory = FindTerritory(territoryId);
+             territory is not null && seen < MaxDepth;
+             territory = FindTerritory(territory.ParentId), seen++)
         {
             if (Match(new RuleKey(topic, subtopic, territory.Id, TerritoryKind.Unspecified), territory) is { } exact)
             {
