@@ -71,6 +71,22 @@ public sealed class JurisdictionTests
     }
 
     [Fact]
+    public void Memoized_answers_equal_the_first_ones_including_no_answer()
+    {
+        var catalog = SeedCatalog.Document.ToSnapshot(7);
+        var questions = new (string Topic, string? Subtopic, string? Territory)[]
+        {
+            ("roads", "potholes", "samara-kirovsky"), ("roads", "regional_road", "tolyatti"), ("healthcare", null, null),
+            ("no-such-topic", "", "tolyatti"), ("waste", "tko_operator", "atlantis"),
+        };
+        var first = questions.Select(q => catalog.ResolveResponsible(q.Topic, q.Subtopic, q.Territory)).ToList();
+        var again = questions.Select(q => catalog.ResolveResponsible(q.Topic, q.Subtopic, q.Territory)).ToList();
+        Assert.Equal(first, again);
+        Assert.Null(first[3]);
+        Assert.Equal("adm-samara-kirovsky", first[0]!.Authority.Id);
+    }
+
+    [Fact]
     public void No_rule_means_no_answer()
     {
         Assert.Null(Tiny().ResolveResponsible("roads", "", "city"));
