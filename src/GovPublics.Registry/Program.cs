@@ -9,5 +9,6 @@ builder.AddRegistryServices();
 
 var app = builder.Build();
 app.MapGrpcService<RegistryGrpcService>();
+app.MapGrpcService<RegistryInternalGrpcService>();
 app.MapGovPublicsDefaults();
 app.Run();

@@ -180,12 +180,25 @@ public sealed class RegistryWriteTests(RedisFixture redis, ITestOutputHelper out
             _client.SetPageSecretAsync(new SetPageSecretRequest { PageId = page.Id, Version = page.Version, Secret = "пароль с пробелом" }).ResponseAsync);
         Assert.Equal(["secret"], FieldViolations.Of(bad));
 
-        var withSecret = await _client.SetPageSecretAsync(new SetPageSecretRequest { PageId = page.Id, Version = page.Version, Secret = "s3cr3t_TOKEN-1" });
+        var withSecret = await _client.SetPageSecretAsync(new SetPageSecretRequest
+        {
+            PageId = page.Id, Version = page.Version, Secret = "s3cr3t_TOKEN-1", ConfirmationCode = "a1b2c3d4",
+        });
         Assert.True(withSecret.HasSecret);
         var listed = (await _client.ListPagesAsync(new ListPagesRequest { OwnerAuthorityId = owner })).Pages.Single();
         Assert.True(listed.HasSecret);
         Assert.DoesNotContain("s3cr3t", listed.ToString(), StringComparison.Ordinal);
-        Assert.Equal("s3cr3t_TOKEN-1", (string?)await redis.Db.HashGetAsync("gp:{63}:registry:secrets", page.Id));
+        var exported = await _client.ExportCatalogAsync(new ExportCatalogRequest { Format = CatalogFormat.Json });
+        Assert.DoesNotContain("s3cr3t", exported.Content.ToStringUtf8(), StringComparison.Ordinal);
+
+        // Only the internal service, which the gateway does not route, gives the credentials to ingestion.
+        var internalClient = new RegistryInternalService.RegistryInternalServiceClient(_registry.Channel);
+        var credentials = await internalClient.GetWebhookCredentialsAsync(new GetWebhookCredentialsRequest { Platform = Platform.Vk, PageExternalId = page.ExternalId });
+        Assert.Equal(("s3cr3t_TOKEN-1", "a1b2c3d4", page.Id), (credentials.Secret, credentials.ConfirmationCode, credentials.PageId));
+
+        var removed = await _client.SetPageSecretAsync(new SetPageSecretRequest { PageId = page.Id, Version = withSecret.Version });
+        Assert.False(removed.HasSecret);
+        Assert.Equal("", (await internalClient.GetWebhookCredentialsAsync(new GetWebhookCredentialsRequest { Platform = Platform.Vk, PageExternalId = page.ExternalId })).Secret);
     }
 
     [Fact]

@@ -88,6 +88,15 @@ public sealed class GatewayFlowTests(SuiteFixture suite)
     }
 
     [Fact]
+    public async Task The_registrys_internal_service_is_not_reachable_through_the_gateway()
+    {
+        var internalClient = new RegistryInternalService.RegistryInternalServiceClient(suite.Gateway);
+        var ex = await Assert.ThrowsAsync<RpcException>(() => internalClient.GetWebhookCredentialsAsync(
+            new GetWebhookCredentialsRequest { Platform = Platform.Vk, PageExternalId = "-205832150" }).ResponseAsync);
+        Assert.Equal(StatusCode.Unimplemented, ex.StatusCode);
+    }
+
+    [Fact]
     public async Task The_gateway_answers_health_on_its_HTTP_port()
     {
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{suite.GatewayHttpPort}") };

@@ -4,6 +4,9 @@ using GovPublics.Registry.Storage;
 
 namespace GovPublics.Registry.Domain;
 
+/// <summary>A page's webhook credentials as stored (never returned by the public read API).</summary>
+public sealed record WebhookSecret(string Secret, string Confirmation);
+
 /// <summary>What an edit stores, and the entity as it will be.</summary>
 public sealed record CatalogEdit(IReadOnlyList<CatalogOp> Ops, object? Entity, IReadOnlyList<string> Reassigned);
 
@@ -123,17 +126,28 @@ public static class CatalogEditor
         return new CatalogEdit(ops, null, blockers);
     }
 
-    /// <summary>Sets or removes a page's webhook secret (1 to 256 of A-Z a-z 0-9 _ -, as Telegram requires).</summary>
-    public static CatalogEdit SetSecret(StoredCatalog current, string pageId, long expectedVersion, string secret)
+    /// <summary>
+    /// Sets or removes a page's webhook credentials: the secret (1 to 256 of A-Z a-z 0-9 _ -, as Telegram requires
+    /// of its secret token) and, for VK, the confirmation string. Both empty removes them.
+    /// </summary>
+    public static CatalogEdit SetSecret(StoredCatalog current, string pageId, long expectedVersion, string secret, string confirmation)
     {
+        var v = new Validator();
         if (secret.Length > 256 || secret.Any(c => !SecretAlphabet.Contains(c, StringComparison.Ordinal)))
         {
-            throw new ValidationFailedException("secret", "must be 1 to 256 characters of A-Z a-z 0-9 _ - (empty removes it)");
+            v.Add("secret", "must be 1 to 256 characters of A-Z a-z 0-9 _ - (empty removes it)");
         }
 
+        if (confirmation.Length > 64 || confirmation.Any(char.IsWhiteSpace))
+        {
+            v.Add("confirmation_code", "must be at most 64 characters without spaces");
+        }
+
+        v.ThrowIfInvalid();
         CheckVersion(current, EntitySets.Pages, pageId, expectedVersion);
         var page = current.Document.Pages.Single(p => p.Id == pageId);
-        return new CatalogEdit([new CatalogOp(CatalogOp.SetSecret, EntitySets.Pages, pageId, Json(page), secret)], page, []);
+        var credentials = secret.Length == 0 && confirmation.Length == 0 ? "" : JsonSerializer.Serialize(new WebhookSecret(secret, confirmation), CatalogDocument.JsonOptions);
+        return new CatalogEdit([new CatalogOp(CatalogOp.SetSecret, EntitySets.Pages, pageId, Json(page), credentials)], page, []);
     }
 
     private static void CheckVersion(StoredCatalog current, string set, string id, long expectedVersion)

@@ -191,7 +191,7 @@ public sealed class RegistryGrpcService(RegistryCatalog catalog, RegistryStore s
     public override async Task<Contracts.Registry.V1.Page> SetPageSecret(SetPageSecretRequest request, ServerCallContext context)
     {
         new Validator().Require("page_id", request.PageId).ThrowIfInvalid();
-        await catalog.EditAsync(stored => CatalogEditor.SetSecret(stored, request.PageId.Trim(), request.Version, request.Secret));
+        await catalog.EditAsync(stored => CatalogEditor.SetSecret(stored, request.PageId.Trim(), request.Version, request.Secret, request.ConfirmationCode));
         return WithVersion(Snapshot().FindPage(request.PageId.Trim())!);
     }
 

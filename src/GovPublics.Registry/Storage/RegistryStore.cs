@@ -154,11 +154,11 @@ public sealed class RegistryStore(IConnectionMultiplexer redis, RedisKeys keys)
             (await secrets).Select(s => s.ToString()).ToHashSet(StringComparer.Ordinal));
     }
 
-    /// <summary>The secret of a page, or null.</summary>
-    public async Task<string?> GetSecretAsync(string pageId)
+    /// <summary>The webhook credentials of a page, or null when none are set.</summary>
+    public async Task<Domain.WebhookSecret?> GetSecretAsync(string pageId)
     {
         var value = await redis.GetDatabase().HashGetAsync(keys.RegistryEntities("secrets"), pageId);
-        return value.IsNullOrEmpty ? null : value.ToString();
+        return value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<Domain.WebhookSecret>(value.ToString(), CatalogDocument.JsonOptions);
     }
 
     /// <summary>Change entries after the entry id <paramref name="afterId"/> (exclusive), oldest first.</summary>
