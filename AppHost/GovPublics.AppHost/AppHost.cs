@@ -18,7 +18,7 @@ else
 }
 
 var registry = builder.AddGrpcService<Projects.GovPublics_Registry>("registry", redis);
-var ingestion = builder.AddGrpcService<Projects.GovPublics_Ingestion>("ingestion", redis);
+var ingestion = builder.AddGrpcService<Projects.GovPublics_Ingestion>("ingestion", redis).WithReference(registry).WaitFor(registry);
 if (builder.Configuration.GetValue("Demo:Messages", true))
 {
     // A fresh suite shows a dozen incidents; ids are deterministic, so restarts add nothing.

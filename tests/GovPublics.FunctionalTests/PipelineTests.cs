@@ -38,7 +38,7 @@ public sealed class PipelineTests(RedisFixture redis) : IClassFixture<RedisFixtu
         _registry = new ServiceHost<RegistryGrpcService>(redis.Server.ConnectionString);
         _registry.StartServer();
         registrySettings["Registry:Address"] = _registry.GrpcAddress;
-        _ingestion = new ServiceHost<IngestionGrpcService>(redis.Server.ConnectionString);
+        _ingestion = new ServiceHost<IngestionGrpcService>(redis.Server.ConnectionString, registrySettings);
         _routing = new ServiceHost<RoutingGrpcService>(redis.Server.ConnectionString, registrySettings);
         _sla = new ServiceHost<SlaGrpcService>(redis.Server.ConnectionString, registrySettings);
         _routing.StartServer();

@@ -28,6 +28,15 @@ public sealed class RedisKeys
     /// <summary>Stream of routing decisions, consumed by SLA.</summary>
     public string RoutedStream => Prefix + "routed";
 
+    /// <summary>Edits, deletions and restorations of messages already received.</summary>
+    public string MessageEventsStream => Prefix + "message-events";
+
+    /// <summary>Webhook bodies refused as malformed, kept (capped) for staff to inspect.</summary>
+    public string QuarantineStream => Prefix + "quarantine";
+
+    /// <summary>A platform's delivery id (VK event_id, Telegram update_id) seen recently.</summary>
+    public string Delivery(string deliveryKey) => Prefix + "delivery:" + deliveryKey;
+
     /// <summary>Where entries of a stream go after too many failed deliveries.</summary>
     public string DeadLetter(string stream) => stream + ":dead";
 

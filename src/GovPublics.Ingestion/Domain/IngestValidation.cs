@@ -27,6 +27,13 @@ public static class IngestValidation
     public const int MaxIdLength = 128;
     public const int MaxAttachments = 50;
 
+    /// <summary>
+    /// Normalizes an edit, deletion or restoration: the ids must be valid, the text may be empty (a deletion
+    /// carries none).
+    /// </summary>
+    public static CitizenMessage NormalizeEvent(IncomingMessage m, DateTimeOffset now) =>
+        Normalize(string.IsNullOrWhiteSpace(m.Text) ? m with { Text = "[deleted]" } : m, now);
+
     public static CitizenMessage Normalize(IncomingMessage m, DateTimeOffset now)
     {
         var v = new Validator();

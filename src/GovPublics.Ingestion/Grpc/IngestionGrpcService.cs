@@ -11,7 +11,7 @@ using CommonPb = GovPublics.Contracts.Common.V1;
 namespace GovPublics.Ingestion.Grpc;
 
 /// <summary>The integrators' ingest API: validate, normalize, store atomically, answer with the message id.</summary>
-public sealed class IngestionGrpcService(MessageStore store, TimeProvider time) : IngestionService.IngestionServiceBase
+public sealed class IngestionGrpcService(MessageStore store, QuarantineStore quarantine, TimeProvider time) : IngestionService.IngestionServiceBase
 {
     /// <summary>At most this many messages in one batch call.</summary>
     public const int MaxBatch = 10_000;
@@ -77,6 +77,29 @@ public sealed class IngestionGrpcService(MessageStore store, TimeProvider time) 
         response.Duplicates = response.Results.Count(r => r.Error is null && r.Duplicate);
         response.Rejected = response.Results.Count(r => r.Error is not null);
         return response;
+    }
+
+    public override async Task<ListQuarantineResponse> ListQuarantine(ListQuarantineRequest request, ServerCallContext context)
+    {
+        if (request.PageSize < 0)
+        {
+            throw new ValidationFailedException("page_size", "must not be negative");
+        }
+
+        var size = request.PageSize == 0 ? 50 : Math.Min(request.PageSize, 500);
+        var (items, next) = await quarantine.ListAsync(size, request.PageToken.Length == 0 ? null : request.PageToken);
+        return new ListQuarantineResponse
+        {
+            Requests =
+            {
+                items.Select(q => new QuarantinedRequest
+                {
+                    Id = q.Id, Platform = q.Platform, Status = q.Status, Reason = q.Reason, Body = q.Body, Truncated = q.Truncated,
+                    ReceivedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(q.ReceivedAt),
+                }),
+            },
+            NextPageToken = next ?? "",
+        };
     }
 
     private static IngestError Error(string code, string message) => new() { Code = code, Message = message };

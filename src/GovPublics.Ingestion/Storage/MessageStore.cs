@@ -18,20 +18,64 @@ public sealed class MessageStore(IConnectionMultiplexer redis, RedisKeys keys)
     private static readonly Counter<long> _stored = PipelineTelemetry.Meter.CreateCounter<long>(
         "govpublics.ingestion.messages", description: "Messages accepted by ingestion, by outcome");
 
+    // KEYS: message record, messages stream, delivery key (a platform's event id; may be a never-set dummy).
+    // ARGV: message id, JSON, traceparent, received (ms), delivery key TTL (s; 0 = no delivery key).
     private const string StoreScript = """
+        if ARGV[5] ~= '0' and redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
         if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
         redis.call('HSET', KEYS[1], 'data', ARGV[2], 'received_at', ARGV[4])
         redis.call('XADD', KEYS[2], '*', 'id', ARGV[1], 'data', ARGV[2], 'tp', ARGV[3])
+        if ARGV[5] ~= '0' then redis.call('SET', KEYS[3], '1', 'EX', ARGV[5]) end
         return 1
         """;
 
-    public async Task<StoreResult> StoreAsync(CitizenMessage message)
+    // An edit, deletion or restoration of a message. KEYS: message record, message-events stream, messages stream,
+    // delivery key. ARGV: message id, event kind, JSON, traceparent, received (ms), delivery key TTL (s).
+    // An edit or restoration of a message never received is stored as a new message (we joined after it was
+    // written); a deletion of one is only recorded.
+    private const string EventScript = """
+        if ARGV[6] ~= '0' and redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
+        local known = redis.call('EXISTS', KEYS[1]) == 1
+        if ARGV[2] == 'delete' then
+          if known then redis.call('HSET', KEYS[1], 'deleted_at', ARGV[5]) end
+        elseif known then
+          redis.call('HSET', KEYS[1], 'data', ARGV[3], ARGV[2] .. '_at', ARGV[5])
+          redis.call('HDEL', KEYS[1], 'deleted_at')
+        else
+          redis.call('HSET', KEYS[1], 'data', ARGV[3], 'received_at', ARGV[5])
+          redis.call('XADD', KEYS[3], '*', 'id', ARGV[1], 'data', ARGV[3], 'tp', ARGV[4])
+        end
+        redis.call('XADD', KEYS[2], '*', 'id', ARGV[1], 'event', ARGV[2], 'data', ARGV[3], 'tp', ARGV[4])
+        if ARGV[6] ~= '0' then redis.call('SET', KEYS[4], '1', 'EX', ARGV[6]) end
+        return known and 1 or 2
+        """;
+
+    /// <summary>How long a platform's delivery id is remembered to drop re-sent deliveries.</summary>
+    public static readonly TimeSpan DeliveryMemory = TimeSpan.FromDays(2);
+
+    public async Task<StoreResult> StoreAsync(CitizenMessage message, string? deliveryKey = null)
     {
         var result = await redis.GetDatabase().ScriptEvaluateAsync(StoreScript,
-            [keys.Message(message.MessageId), keys.MessagesStream],
-            [message.MessageId, PipelineJson.Serialize(message), PipelineTelemetry.CurrentTraceParent(), message.ReceivedAt.ToUnixTimeMilliseconds()]);
+            [keys.Message(message.MessageId), keys.MessagesStream, keys.Delivery(deliveryKey ?? "")],
+            [message.MessageId, PipelineJson.Serialize(message), PipelineTelemetry.CurrentTraceParent(), message.ReceivedAt.ToUnixTimeMilliseconds(),
+             deliveryKey is null ? 0 : (long)DeliveryMemory.TotalSeconds]);
         var duplicate = (int)result == 0;
         _stored.Add(1, new KeyValuePair<string, object?>("outcome", duplicate ? "duplicate" : "stored"));
         return new StoreResult(message.MessageId, duplicate);
+    }
+
+    /// <summary>
+    /// Records an edit, deletion or restoration of a message (<paramref name="kind"/>: edit, delete, restore): the
+    /// stored message is updated, and the event goes to the <c>message-events</c> stream, never to a second incident.
+    /// Returns false when the delivery was seen before.
+    /// </summary>
+    public async Task<bool> RecordEventAsync(string kind, CitizenMessage message, string? deliveryKey = null)
+    {
+        var result = (int)await redis.GetDatabase().ScriptEvaluateAsync(EventScript,
+            [keys.Message(message.MessageId), keys.MessageEventsStream, keys.MessagesStream, keys.Delivery(deliveryKey ?? "")],
+            [message.MessageId, kind, PipelineJson.Serialize(message), PipelineTelemetry.CurrentTraceParent(),
+             message.ReceivedAt.ToUnixTimeMilliseconds(), deliveryKey is null ? 0 : (long)DeliveryMemory.TotalSeconds]);
+        _stored.Add(1, new KeyValuePair<string, object?>("outcome", result == 0 ? "duplicate" : kind));
+        return result != 0;
     }
 }

@@ -1,0 +1,236 @@
+using System.Diagnostics.Metrics;
+using System.Security.Cryptography;
+using System.Text;
+using GovPublics.Catalog;
+using GovPublics.Common.Pipeline;
+using GovPublics.Ingestion.Domain;
+using GovPublics.Ingestion.Domain.Webhooks;
+using GovPublics.Ingestion.Storage;
+using Grpc.Core;
+using StackExchange.Redis;
+
+namespace GovPublics.Ingestion.Webhooks;
+
+/// <summary>
+/// The platforms' webhooks, on the service's HTTP/1.1 endpoint (through the gateway's port 7080):
+/// <c>POST /webhooks/vk</c> (Callback API: confirmation handshake, per-community secret in the body),
+/// <c>POST /webhooks/telegram</c> (Bot API: <c>X-Telegram-Bot-Api-Secret-Token</c> header) and
+/// <c>POST /webhooks/ok/{groupId}/{secret}</c> (OK Bot API: no signature, so the secret is in the path).
+/// A platform is answered success only after the message is stored; 503 while Redis is away (it retries);
+/// 400 for a body we cannot read, 413 over 1 MiB, 403 for a wrong secret, 404 for a page the registry does not
+/// know, each with the reason, and every refused body goes to the quarantine.
+/// </summary>
+public static class WebhookEndpoints
+{
+    public const int MaxBodyBytes = 1024 * 1024;
+    public const string TelegramSecretHeader = "X-Telegram-Bot-Api-Secret-Token";
+
+    private static readonly Counter<long> _events = PipelineTelemetry.Meter.CreateCounter<long>(
+        "govpublics.ingestion.webhook.events", description: "Webhook calls by platform, event type and outcome");
+
+    public static IEndpointRouteBuilder MapPlatformWebhooks(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/webhooks");
+        group.MapPost("/vk", (HttpContext http, WebhookHandler handler) => handler.HandleVkAsync(http));
+        group.MapPost("/telegram", (HttpContext http, WebhookHandler handler) => handler.HandleTelegramAsync(http));
+        group.MapPost("/ok/{groupId}/{secret}", (HttpContext http, string groupId, string secret, WebhookHandler handler) =>
+            handler.HandleOkAsync(http, groupId, secret));
+        return app;
+    }
+
+    internal static void Count(string platform, string eventType, string outcome) =>
+        _events.Add(1, new("platform", platform), new("event_type", eventType), new("outcome", outcome));
+}
+
+/// <summary>The work behind the webhook endpoints.</summary>
+public sealed class WebhookHandler(
+    WebhookCredentialsCache credentials,
+    MessageStore messages,
+    QuarantineStore quarantine,
+    TimeProvider time,
+    ILogger<WebhookHandler> logger)
+{
+    public async Task<IResult> HandleVkAsync(HttpContext http)
+    {
+        return await GuardAsync(http, "vk", async body =>
+        {
+            var callback = VkCallbackParser.Parse(body.Span);
+            var page = await credentials.GetAsync(Platform.Vk, callback.Event.PageExternalId, http.RequestAborted);
+            if (page is null)
+            {
+                return await RefuseAsync("vk", StatusCodes.Status404NotFound, $"community {callback.GroupId} is not a registered page", body);
+            }
+
+            if (page.Secret.Length == 0)
+            {
+                return await RefuseAsync("vk", StatusCodes.Status403Forbidden, $"no secret is set for community {callback.GroupId}: set it in the registry (SetPageSecret) and in the community's Callback API settings", body);
+            }
+
+            if (!SameSecret(callback.Secret, page.Secret))
+            {
+                return await RefuseAsync("vk", StatusCodes.Status403Forbidden, "wrong secret", body);
+            }
+
+            if (callback.Event.Kind == WebhookEventKind.Confirmation)
+            {
+                WebhookEndpoints.Count("vk", callback.Type, "confirmation");
+                return page.ConfirmationCode.Length > 0
+                    ? Results.Text(page.ConfirmationCode, "text/plain")
+                    : await RefuseAsync("vk", StatusCodes.Status404NotFound, $"no confirmation string is set for community {callback.GroupId}", body);
+            }
+
+            await StoreAsync(callback.Event, page, $"vk:{callback.GroupId}:{callback.EventId}", callback.EventId.Length > 0);
+            // VK wants exactly "ok" for every event it should not send again.
+            return Results.Text("ok", "text/plain");
+        });
+    }
+
+    public async Task<IResult> HandleTelegramAsync(HttpContext http)
+    {
+        return await GuardAsync(http, "telegram", async body =>
+        {
+            var update = TelegramUpdateParser.Parse(body.Span);
+            var page = await credentials.GetAsync(Platform.Telegram, update.PageExternalId, http.RequestAborted);
+            if (page is null)
+            {
+                // Updates of chats that are not registered pages (a bot added somewhere else) are acknowledged
+                // and dropped, or Telegram would re-send them; they are counted.
+                WebhookEndpoints.Count("telegram", update.EventType, "unknown_chat");
+                return Results.Ok();
+            }
+
+            var token = http.Request.Headers[WebhookEndpoints.TelegramSecretHeader].ToString();
+            if (page.Secret.Length == 0 || !SameSecret(token, page.Secret))
+            {
+                return await RefuseAsync("telegram", StatusCodes.Status403Forbidden,
+                    page.Secret.Length == 0 ? $"no secret token is set for chat {update.PageExternalId}" : $"wrong {WebhookEndpoints.TelegramSecretHeader}", body);
+            }
+
+            await StoreAsync(update, page, $"tg:{update.PageExternalId}:{update.EventId}", update.EventId.Length > 0);
+            return Results.Ok();
+        });
+    }
+
+    public async Task<IResult> HandleOkAsync(HttpContext http, string groupId, string secret)
+    {
+        return await GuardAsync(http, "ok", async body =>
+        {
+            var page = await credentials.GetAsync(Platform.Ok, groupId, http.RequestAborted);
+            if (page is null)
+            {
+                return await RefuseAsync("ok", StatusCodes.Status404NotFound, $"group {groupId} is not a registered page", body);
+            }
+
+            if (page.Secret.Length == 0 || !SameSecret(secret, page.Secret))
+            {
+                return await RefuseAsync("ok", StatusCodes.Status403Forbidden, "wrong secret in the webhook URL", body);
+            }
+
+            var webhook = OkWebhookParser.Parse(body.Span, groupId);
+            await StoreAsync(webhook, page, null, false);
+            return Results.Ok();
+        });
+    }
+
+    /// <summary>The common frame: size limit, body read, bad input, store outages.</summary>
+    private async Task<IResult> GuardAsync(HttpContext http, string platform, Func<ReadOnlyMemory<byte>, Task<IResult>> handle)
+    {
+        ReadOnlyMemory<byte> body = default;
+        try
+        {
+            var read = await ReadBodyAsync(http.Request, http.RequestAborted);
+            if (read is null)
+            {
+                return await RefuseAsync(platform, StatusCodes.Status413PayloadTooLarge, $"the body is over {WebhookEndpoints.MaxBodyBytes} bytes", default);
+            }
+
+            body = read.Value;
+            return await handle(body);
+        }
+        catch (WebhookFormatException ex)
+        {
+            return await RefuseAsync(platform, StatusCodes.Status400BadRequest, ex.Message, body);
+        }
+        catch (ValidationFailedException ex)
+        {
+            return await RefuseAsync(platform, StatusCodes.Status400BadRequest, ex.Message, body);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException || ex is RpcException { StatusCode: StatusCode.Unavailable or StatusCode.DeadlineExceeded })
+        {
+            // Not stored: the platform must send it again.
+            logger.LogWarning(ex, "Webhook from {Platform} not stored: the store or the registry is unavailable", platform);
+            WebhookEndpoints.Count(platform, "", "unavailable");
+            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Temporarily unavailable: nothing was stored, send it again.");
+        }
+    }
+
+    private async Task StoreAsync(WebhookEvent e, PageCredentials page, string? deliveryKey, bool hasDeliveryId)
+    {
+        var key = hasDeliveryId ? deliveryKey : null;
+        switch (e.Kind)
+        {
+            case WebhookEventKind.Ignored:
+            case WebhookEventKind.Confirmation:
+                WebhookEndpoints.Count(PlatformName(e.Platform), e.EventType, "ignored");
+                return;
+            case WebhookEventKind.New when page.Active:
+                var message = IngestValidation.Normalize(WithText(e.Message!), time.GetUtcNow());
+                var stored = await messages.StoreAsync(message, key);
+                WebhookEndpoints.Count(PlatformName(e.Platform), e.EventType, stored.Duplicate ? "duplicate" : "stored");
+                return;
+            case WebhookEventKind.Edit or WebhookEventKind.Delete or WebhookEventKind.Restore when page.Active:
+                var changed = IngestValidation.NormalizeEvent(WithText(e.Message!), time.GetUtcNow());
+                var recorded = await messages.RecordEventAsync(e.Kind.ToString().ToLowerInvariant(), changed, key);
+                WebhookEndpoints.Count(PlatformName(e.Platform), e.EventType, recorded ? e.Kind.ToString().ToLowerInvariant() : "duplicate");
+                return;
+            default:
+                // An archived page: acknowledged so the platform stops, not stored.
+                WebhookEndpoints.Count(PlatformName(e.Platform), e.EventType, "archived_page");
+                return;
+        }
+    }
+
+    /// <summary>A message with attachments and no text (a photo comment) is kept, its text naming what is attached.</summary>
+    private static IncomingMessage WithText(IncomingMessage m) =>
+        string.IsNullOrWhiteSpace(m.Text) && m.Attachments.Count > 0
+            ? m with { Text = "[" + string.Join(", ", m.Attachments.Select(a => a.Type).Distinct()) + "]" }
+            : m;
+
+    private async Task<IResult> RefuseAsync(string platform, int status, string reason, ReadOnlyMemory<byte> body)
+    {
+        WebhookEndpoints.Count(platform, "", $"refused_{status}");
+        logger.LogWarning("Webhook from {Platform} refused with {Status}: {Reason}", platform, status, reason);
+        await quarantine.AddAsync(platform, status, reason, body);
+        return Results.Problem(statusCode: status, title: reason);
+    }
+
+    /// <summary>The body, or null when it is over the limit (read no further than the limit).</summary>
+    private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > WebhookEndpoints.MaxBodyBytes)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > WebhookEndpoints.MaxBodyBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>Constant-time comparison, so the time to refuse says nothing about how much of a guess was right.</summary>
+    private static bool SameSecret(string? given, string expected) =>
+        given is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected));
+
+    private static string PlatformName(Platform platform) => EnumText.Format(platform);
+}

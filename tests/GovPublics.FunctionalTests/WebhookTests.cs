@@ -1,0 +1,227 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json.Nodes;
+using GovPublics.Contracts.Common.V1;
+using GovPublics.Contracts.Ingestion.V1;
+using GovPublics.Contracts.Registry.V1;
+using GovPublics.Ingestion.Grpc;
+using GovPublics.Registry.Grpc;
+using GovPublics.Testing;
+
+namespace GovPublics.FunctionalTests;
+
+/// <summary>The platforms' webhooks on ingestion's HTTP port, with real payloads and a real registry.</summary>
+public sealed class WebhookTests(RedisFixture redis) : IClassFixture<RedisFixture>, IAsyncLifetime
+{
+    private const string VkGroup = "208424532";      // vk-adm-tolyatti in the seed
+    private const string TelegramChat = "-1002438824230"; // tg-adm-samara
+    private const string OkGroup = "70000415827194";  // ok-adm-tolyatti
+    private const string Secret = "vk_secret-Tlt-2026";
+    private ServiceHost<RegistryGrpcService> _registry = null!;
+    private ServiceHost<IngestionGrpcService> _ingestion = null!;
+    private HttpClient _http = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _registry = new ServiceHost<RegistryGrpcService>(redis.Server.ConnectionString);
+        var registry = new RegistryService.RegistryServiceClient(_registry.Channel);
+        await Eventually.GrpcReady(() => registry.ListPagesAsync(new ListPagesRequest { PageSize = 1 }).ResponseAsync);
+        foreach (var (platform, id, confirmation) in new[] { (Platform.Vk, "-" + VkGroup, "c0nf1rm"), (Platform.Telegram, TelegramChat, ""), (Platform.Ok, OkGroup, "") })
+        {
+            var page = (await registry.ResolvePageAsync(new ResolvePageRequest { Platform = platform, ExternalId = id })).Page;
+            if (!page.HasSecret)
+            {
+                await registry.SetPageSecretAsync(new SetPageSecretRequest { PageId = page.Id, Version = page.Version, Secret = Secret, ConfirmationCode = confirmation });
+            }
+        }
+
+        _ingestion = new ServiceHost<IngestionGrpcService>(redis.Server.ConnectionString,
+            new Dictionary<string, string?> { ["Registry:Address"] = _registry.GrpcAddress });
+        _http = _ingestion.CreateHttpClient();
+        await Eventually.True(async () => (await _http.GetAsync("/health")).IsSuccessStatusCode, "ingestion healthy (catalogue loaded)");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        await _ingestion.DisposeAsync();
+        await _registry.DisposeAsync();
+    }
+
+    private static string FixturesDir([CallerFilePath] string here = "") =>
+        Path.Combine(Path.GetDirectoryName(here)!, "..", "GovPublics.UnitTests", "Ingestion", "Fixtures");
+
+    /// <summary>A real VK payload, addressed to the registered community with the secret and a fresh event id.</summary>
+    private static string Vk(string fixture, string? secret = Secret, string? eventId = null, Action<JsonObject>? edit = null)
+    {
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(FixturesDir(), "vk", fixture)))!.AsObject();
+        json["group_id"] = long.Parse(VkGroup, System.Globalization.CultureInfo.InvariantCulture);
+        json["event_id"] = eventId ?? Guid.NewGuid().ToString("N");
+        if (secret is not null)
+        {
+            json["secret"] = secret;
+        }
+
+        edit?.Invoke(json);
+        return json.ToJsonString();
+    }
+
+    private Task<HttpResponseMessage> Post(string path, string body, string? telegramSecret = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        if (telegramSecret is not null)
+        {
+            request.Headers.Add("X-Telegram-Bot-Api-Secret-Token", telegramSecret);
+        }
+
+        return _http.SendAsync(request);
+    }
+
+    private Task<long> Messages() => redis.Db.StreamLengthAsync("gp:{63}:messages");
+
+    private Task<long> Events() => redis.Db.StreamLengthAsync("gp:{63}:message-events");
+
+    [Fact]
+    public async Task The_VK_confirmation_handshake_answers_the_communitys_string()
+    {
+        var response = await Post("/webhooks/vk", Vk("vk_confirmation.vksdk.json"));
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        Assert.Equal("c0nf1rm", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_VK_comment_is_stored_once_and_answered_ok_even_when_VK_sends_it_again()
+    {
+        var before = await Messages();
+        var body = Vk("vk_wall_reply_new.vknet.json", eventId: "evt-comment-1", edit: j => j["object"]!["id"] = 70001);
+        var first = await Post("/webhooks/vk", body);
+        Assert.Equal("ok", await first.Content.ReadAsStringAsync());
+        var again = await Post("/webhooks/vk", body);
+        Assert.Equal("ok", await again.Content.ReadAsStringAsync());
+        Assert.Equal(before + 1, await Messages());
+    }
+
+    [Fact]
+    public async Task Both_shapes_of_message_new_are_one_message_and_a_community_reply_is_the_pages_own()
+    {
+        var before = await Messages();
+        foreach (var fixture in new[] { "vk_message_new_5_103.vknet.json", "vk_message_new_legacy.vknet-adapted.json", "vk_wall_reply_new_community.adapted.json" })
+        {
+            var response = await Post("/webhooks/vk", Vk(fixture));
+            Assert.Equal("ok", await response.Content.ReadAsStringAsync());
+        }
+
+        // The API 5.103 and the older shape carry the same message: stored once.
+        Assert.Equal(before + 2, await Messages());
+        var last = (await redis.Db.StreamRangeAsync("gp:{63}:messages", "-", "+", 1, StackExchange.Redis.Order.Descending))[0];
+        Assert.Contains("\"from_page\":true", last["data"].ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Edits_and_deletions_are_recorded_without_a_new_message()
+    {
+        await Post("/webhooks/vk", Vk("vk_wall_reply_new.vknet.json", edit: j => j["object"]!["id"] = 70002));
+        var messages = await Messages();
+        var events = await Events();
+        var edit = await Post("/webhooks/vk", Vk("vk_wall_reply_edit.vknet.json", edit: j =>
+        {
+            j["object"]!["id"] = 70002;
+            j["object"]!["post_id"] = 6;
+            j["object"]!["post_owner_id"] = -1234;
+        }));
+        Assert.Equal("ok", await edit.Content.ReadAsStringAsync());
+        var delete = await Post("/webhooks/vk", Vk("vk_wall_reply_delete.vknet.json", edit: j => j["object"]!["id"] = 70002));
+        Assert.Equal("ok", await delete.Content.ReadAsStringAsync());
+        Assert.Equal(messages, await Messages());
+        Assert.Equal(events + 2, await Events());
+    }
+
+    [Fact]
+    public async Task Event_types_we_do_not_use_are_acknowledged_and_not_stored()
+    {
+        var before = await Messages();
+        var response = await Post("/webhooks/vk", Vk("vk_group_join.vkwave.json"));
+        Assert.Equal("ok", await response.Content.ReadAsStringAsync());
+        Assert.Equal(before, await Messages());
+    }
+
+    [Fact]
+    public async Task A_wrong_secret_is_refused_and_quarantined()
+    {
+        var response = await Post("/webhooks/vk", Vk("vk_wall_reply_new.vknet.json", secret: "guess"));
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("wrong secret", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var missing = await Post("/webhooks/vk", Vk("vk_wall_reply_new.vknet.json", secret: null));
+        Assert.Equal(HttpStatusCode.Forbidden, missing.StatusCode);
+
+        var quarantine = await new IngestionService.IngestionServiceClient(_ingestion.Channel).ListQuarantineAsync(new ListQuarantineRequest { PageSize = 10 });
+        Assert.Contains(quarantine.Requests, q => q.Platform == "vk" && q.Status == 403 && q.Body.Contains("guess", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Malformed_bodies_are_400_with_the_reason_and_huge_ones_413_never_5xx()
+    {
+        var notJson = await Post("/webhooks/vk", "{\"type\": \"wall_reply_new\", ");
+        Assert.Equal(HttpStatusCode.BadRequest, notJson.StatusCode);
+
+        var wrongType = await Post("/webhooks/vk", Vk("vk_wall_reply_new.vknet.json", edit: j => j["object"]!["post_id"] = "six"));
+        Assert.Equal(HttpStatusCode.BadRequest, wrongType.StatusCode);
+        Assert.Contains("post_id", await wrongType.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var huge = await Post("/webhooks/vk", Vk("vk_wall_reply_new.vknet.json", edit: j => j["object"]!["text"] = new string('я', 700_000)));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, huge.StatusCode);
+
+        var unknown = await Post("/webhooks/vk", Vk("vk_wall_reply_new.vknet.json", edit: j => j["group_id"] = 1));
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+
+        var quarantine = await new IngestionService.IngestionServiceClient(_ingestion.Channel).ListQuarantineAsync(new ListQuarantineRequest { PageSize = 50 });
+        Assert.Contains(quarantine.Requests, q => q.Status == 400 && q.Reason.Contains("post_id", StringComparison.Ordinal));
+        Assert.Contains(quarantine.Requests, q => q.Status == 413);
+    }
+
+    [Fact]
+    public async Task Telegram_updates_need_the_secret_token_header()
+    {
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(FixturesDir(), "telegram", "tg_message_text.official.json")))!.AsObject();
+        json["update_id"] = Random.Shared.Next();
+        json["message"]!["chat"]!["id"] = long.Parse(TelegramChat, System.Globalization.CultureInfo.InvariantCulture);
+        json["message"]!["chat"]!["type"] = "supergroup";
+        json["message"]!["message_id"] = Random.Shared.Next();
+        var before = await Messages();
+        Assert.Equal(HttpStatusCode.Forbidden, (await Post("/webhooks/telegram", json.ToJsonString(), "nope")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Post("/webhooks/telegram", json.ToJsonString(), Secret)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Post("/webhooks/telegram", json.ToJsonString(), Secret)).StatusCode);
+        Assert.Equal(before + 1, await Messages());
+    }
+
+    [Fact]
+    public async Task OK_messages_carry_the_secret_in_the_path()
+    {
+        var body = File.ReadAllText(Path.Combine(FixturesDir(), "ok", "ok_message_created_text.docs.json"));
+        var before = await Messages();
+        Assert.Equal(HttpStatusCode.Forbidden, (await Post($"/webhooks/ok/{OkGroup}/wrong", body)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Post($"/webhooks/ok/{OkGroup}/{Secret}", body)).StatusCode);
+        Assert.Equal(before + 1, await Messages());
+    }
+
+    [Fact]
+    public async Task While_Redis_is_away_the_platform_gets_503_and_its_retry_is_stored()
+    {
+        var body = Vk("vk_wall_reply_new.vknet.json", edit: j => j["object"]!["id"] = 70003);
+        await redis.Server.StopAsync();
+        try
+        {
+            var response = await Post("/webhooks/vk", body);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        }
+        finally
+        {
+            await redis.Server.StartAgainAsync();
+        }
+
+        await Eventually.True(async () => await (await Post("/webhooks/vk", body)).Content.ReadAsStringAsync() == "ok", "the retry to be stored");
+        var entries = await redis.Db.StreamRangeAsync("gp:{63}:messages");
+        Assert.Single(entries, e => e["data"].ToString().Contains("_70003\"", StringComparison.Ordinal));
+    }
+}
