@@ -103,6 +103,16 @@ public sealed class WebhookTests(RedisFixture redis) : IClassFixture<RedisFixtur
     }
 
     [Fact]
+    public async Task Concurrent_repeats_of_one_event_store_it_once()
+    {
+        var before = await Messages();
+        var body = Vk("vk_wall_reply_new.vknet.json", eventId: "evt-race", edit: j => j["object"]!["id"] = 70004);
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(async _ => await (await Post("/webhooks/vk", body)).Content.ReadAsStringAsync()));
+        Assert.All(answers, a => Assert.Equal("ok", a));
+        Assert.Equal(before + 1, await Messages());
+    }
+
+    [Fact]
     public async Task Both_shapes_of_message_new_are_one_message_and_a_community_reply_is_the_pages_own()
     {
         var before = await Messages();
