@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using GovPublics.Catalog;
 using GovPublics.Common.Pipeline;
+using static GovPublics.Ingestion.Domain.Webhooks.WebhookJson;
 
 namespace GovPublics.Ingestion.Domain.Webhooks;
 
@@ -23,7 +24,6 @@ public static class OkWebhookParser
 {
     public const string MessageCreated = "MESSAGE_CREATED";
 
-    private const int MaxDepth = 64;
     private const long MaxUnixMilliseconds = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
 
     /// <summary>Parses a webhook body delivered to the URL of group <paramref name="groupId"/>.</summary>
@@ -176,138 +176,6 @@ public static class OkWebhookParser
         {
             return null;
         }
-    }
-
-    private static JsonDocument ParseDocument(ReadOnlySpan<byte> body)
-    {
-        ReadOnlySpan<byte> bom = [0xEF, 0xBB, 0xBF];
-        if (body.StartsWith(bom))
-        {
-            body = body[bom.Length..];
-        }
-
-        if (body.IsEmpty)
-        {
-            throw Fail("body", "is empty");
-        }
-
-        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = MaxDepth });
-        JsonDocument? document = null;
-        try
-        {
-            document = JsonDocument.ParseValue(ref reader);
-            if (reader.Read())
-            {
-                throw new JsonException("unexpected content after the JSON value");
-            }
-
-            EnsureText(document.RootElement, "");
-            return document;
-        }
-        catch (JsonException ex)
-        {
-            document?.Dispose();
-            throw Fail("body", $"is not valid JSON ({ex.Message})");
-        }
-        catch (WebhookFormatException)
-        {
-            document?.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>
-    /// Decodes every property name and string once, so that invalid UTF-8 or an unpaired surrogate escape is refused
-    /// here, naming where it is, and no later look-up (which unescapes names to compare them) can throw.
-    /// </summary>
-    private static void EnsureText(JsonElement element, string path)
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.Object:
-                foreach (var property in element.EnumerateObject())
-                {
-                    string name;
-                    try
-                    {
-                        name = property.Name;
-                    }
-                    catch (InvalidOperationException)
-                    {
-                        throw Fail(path.Length == 0 ? "body" : path, "has a property name that is not valid text");
-                    }
-
-                    EnsureText(property.Value, Join(path, name));
-                }
-
-                break;
-            case JsonValueKind.Array:
-                var index = 0;
-                foreach (var item in element.EnumerateArray())
-                {
-                    EnsureText(item, $"{(path.Length == 0 ? "body" : path)}[{index.ToString(CultureInfo.InvariantCulture)}]");
-                    index++;
-                }
-
-                break;
-            case JsonValueKind.String:
-                try
-                {
-                    _ = element.GetString();
-                }
-                catch (InvalidOperationException)
-                {
-                    throw Fail(path.Length == 0 ? "body" : path, "is not valid text (invalid UTF-8 or an unpaired UTF-16 surrogate escape)");
-                }
-
-                break;
-        }
-    }
-
-    private static string Join(string parent, string name) => parent.Length == 0 ? name : $"{parent}.{name}";
-
-    private static WebhookFormatException Fail(string field, string reason) => new($"{field}: {reason}");
-
-    private static string Describe(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Null => "null",
-        _ => "nothing",
-    };
-
-    /// <summary>The property, or null when it is absent or JSON null.</summary>
-    private static JsonElement? Find(JsonElement parent, string name) =>
-        parent.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
-
-    private static JsonElement RequireObject(JsonElement parent, string path, string name) =>
-        OptionalObject(parent, path, name) ?? throw Fail(Join(path, name), "is required");
-
-    private static JsonElement? OptionalObject(JsonElement parent, string path, string name)
-    {
-        if (Find(parent, name) is not { } value)
-        {
-            return null;
-        }
-
-        return value.ValueKind == JsonValueKind.Object
-            ? value
-            : throw Fail(Join(path, name), $"must be an object, got {Describe(value.ValueKind)}");
-    }
-
-    private static JsonElement? OptionalArray(JsonElement parent, string path, string name)
-    {
-        if (Find(parent, name) is not { } value)
-        {
-            return null;
-        }
-
-        return value.ValueKind == JsonValueKind.Array
-            ? value
-            : throw Fail(Join(path, name), $"must be an array, got {Describe(value.ValueKind)}");
     }
 
     private static string RequireString(JsonElement parent, string path, string name) =>
