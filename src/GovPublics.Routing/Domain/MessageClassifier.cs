@@ -332,6 +332,13 @@ public sealed class MessageClassifier
             return Verdict.Incident(_knowledge.OtherTopic, request + complaintCues);
         }
 
+        // A plain description of a topic's object on an official page, with nothing that marks it as chatter,
+        // is a report ("фонари горят через один", "клумбы заросли сорняками").
+        if (scores.Best >= 0 && topic >= 2 && bestNonScore < 1)
+        {
+            return Verdict.Incident(scores.Best, request + complaintCues);
+        }
+
         if (bestNonScore >= 1)
         {
             return Verdict.Non(bestNon, bestNonScore, competing);
