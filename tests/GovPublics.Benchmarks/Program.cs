@@ -3,10 +3,14 @@ using System.Globalization;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 using GovPublics.Benchmarks;
+using GovPublics.Benchmarks.Ingest;
 
 // Speed targets are checked here, by numbers printed, never by timed unit tests. See docs/benchmarks.md.
 //   lookups [BenchmarkDotNet args]  the full BenchmarkDotNet run of CatalogLookupBenchmarks
 //   quick                           a plain Stopwatch loop, one thread, about 2 s per workload (best of 4 rounds)
+//   ingest [--warmup=3 --duration=10 --batches=4]
+//                                   the real suite from the app host: Ingest vs a no-op call, IngestBatch and the
+//                                   VK webhook through the gateway, the suite on core 1 and the load on core 0
 const double Target = 1_000_000;
 
 switch (args.FirstOrDefault())
@@ -15,8 +19,10 @@ switch (args.FirstOrDefault())
         return RunBenchmarkDotNet(args[1..]);
     case "quick":
         return RunQuick();
+    case "ingest":
+        return await IngestBenchmark.RunAsync(args[1..]);
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project tests/GovPublics.Benchmarks -- lookups|quick");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project tests/GovPublics.Benchmarks -- lookups|quick|ingest");
         return 2;
 }
 

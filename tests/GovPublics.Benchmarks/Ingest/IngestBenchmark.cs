@@ -1,0 +1,352 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json.Nodes;
+using GovPublics.Contracts.Common.V1;
+using GovPublics.Contracts.Ingestion.V1;
+using GovPublics.Contracts.Registry.V1;
+using GovPublics.Contracts.Sla.V1;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace GovPublics.Benchmarks.Ingest;
+
+/// <summary>
+/// <c>ingest</c> mode: ingestion through the gateway of the real suite (issue 4), in one run. Unary <c>Ingest</c>
+/// against a near-no-op unary call through the same gateway (<c>RegistryService/GetAuthority</c>, a dictionary
+/// read), client-streaming <c>IngestBatch</c>, and the VK Callback webhook on the gateway's HTTP/1.1 port.
+/// The suite runs on core 1, this process (the load) on core 0. See docs/benchmarks.md.
+/// </summary>
+public static class IngestBenchmark
+{
+    private const double RatioTarget = 0.6;
+    private const double BatchTarget = 20_000;
+    private const int Channels = 4;
+    private const int UnaryConcurrency = 64;
+    private const int BatchSize = 1_000;
+    private const int WebhookConcurrency = 64;
+    private const string VkGroup = "208424532"; // vk-adm-tolyatti in the seed
+    private const ulong SuiteMask = 0b10;
+    private const ulong LoadMask = 0b01;
+
+    private static readonly string[] _texts =
+    [
+        "В Тольятти на Южном шоссе огромная яма, машины пробивают колёса. Когда отремонтируют?",
+        "Во дворе дома 12 по улице Мира третий день не вывозят мусор, контейнеры переполнены.",
+        "На остановке Центральная не горят фонари, вечером очень темно и опасно.",
+        "Спасибо администрации за новую детскую площадку в нашем квартале!",
+        "В доме 5 на Ленинском проспекте нет горячей воды с понедельника, управляющая компания не отвечает.",
+        "Когда починят светофор на перекрёстке Революционной и Победы? Уже неделю мигает жёлтым.",
+        "Подскажите, где можно записаться на приём к главе района?",
+        "В поликлинике номер 3 невозможно дозвониться в регистратуру, телефон всё время занят.",
+    ];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        // Every loop is bounded: each call has a deadline, each workload a fixed window, the whole run 20 minutes.
+        using var whole = new CancellationTokenSource(TimeSpan.FromMinutes(20));
+        // Ctrl+C or SIGTERM end the run early but still stop the suite.
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            whole.Cancel();
+        };
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            whole.Cancel();
+        });
+        try
+        {
+            return await RunCoreAsync(args, whole.Token);
+        }
+        catch (OperationCanceledException) when (whole.IsCancellationRequested)
+        {
+            Console.WriteLine("INVALID: the run was cancelled or exceeded 20 minutes; the suite was stopped.");
+            return 2;
+        }
+    }
+
+    private static async Task<int> RunCoreAsync(string[] args, CancellationToken token)
+    {
+        var warmUp = TimeSpan.FromSeconds(Option(args, "--warmup", 3));
+        var window = TimeSpan.FromSeconds(Option(args, "--duration", 10));
+        var batchesInFlight = Option(args, "--batches", 4);
+        var runId = DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture) + "-" + Random.Shared.Next(1000, 9999).ToString(CultureInfo.InvariantCulture);
+
+        Console.WriteLine(Invariant($"ingest: the real suite from the app host, through the gateway; {Environment.ProcessorCount} usable core(s), load average {LoadAverage()}"));
+        Console.WriteLine(Invariant($"warm-up {warmUp.TotalSeconds:F0} s and measured window {window.TotalSeconds:F0} s per workload; run id {runId}"));
+        var started = Stopwatch.StartNew();
+        await using var suite = await SuiteHost.StartAsync(token);
+        Console.WriteLine(Invariant($"suite healthy after {started.Elapsed.TotalSeconds:F1} s: gateway gRPC {suite.GatewayGrpcAddress}, HTTP/1.1 {suite.GatewayHttpAddress}"));
+
+        var processes = CpuPinning.SuiteProcesses(Environment.ProcessId);
+        PinAll(processes, verbose: true);
+
+        var channels = Enumerable.Range(0, Channels)
+            .Select(_ => GrpcChannel.ForAddress(suite.GatewayGrpcAddress, new GrpcChannelOptions
+            {
+                HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
+            }))
+            .ToArray();
+        try
+        {
+            var ingestion = channels.Select(c => new IngestionService.IngestionServiceClient(c)).ToArray();
+            var registry = channels.Select(c => new RegistryService.RegistryServiceClient(c)).ToArray();
+            var sla = new SlaService.SlaServiceClient(channels[0]);
+            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = WebhookConcurrency })
+            {
+                BaseAddress = new Uri(suite.GatewayHttpAddress),
+                Timeout = TimeSpan.FromSeconds(10),
+            };
+
+            // What the workloads ask for: real authorities and real VK pages of the seed.
+            var authorities = (await registry[0].ListAuthoritiesAsync(new ListAuthoritiesRequest { PageSize = 1000 }, cancellationToken: token))
+                .Authorities.Select(a => a.Id).ToArray();
+            var pages = (await registry[0].ListPagesAsync(new ListPagesRequest { Platform = Platform.Vk, PageSize = 1000 }, cancellationToken: token))
+                .Pages.Where(p => p.Status == PageStatus.Active).Select(p => p.ExternalId).ToArray();
+            var secret = $"bench_{runId}";
+            var vk = (await registry[0].ResolvePageAsync(new ResolvePageRequest { Platform = Platform.Vk, ExternalId = "-" + VkGroup }, cancellationToken: token)).Page;
+            await registry[0].SetPageSecretAsync(new SetPageSecretRequest { PageId = vk.Id, Version = vk.Version, Secret = secret, ConfirmationCode = "c0nf1rm" }, cancellationToken: token);
+            var webhookTemplate = WebhookTemplate(secret);
+            Console.WriteLine(Invariant($"{authorities.Length} authorities for GetAuthority, {pages.Length} VK pages for Ingest; secret set on {vk.Id} (VK {VkGroup})"));
+
+            // The secret reaches ingestion through the change feed: wait (bounded) until the webhook answers "ok".
+            var smoke = await Eventually(async () =>
+                (await PostWebhookAsync(http, webhookTemplate, $"{runId}-smoke", 1, token)).Error is null, TimeSpan.FromSeconds(30), token);
+            if (!smoke)
+            {
+                Console.WriteLine("FAILED: the VK webhook did not answer \"ok\" within 30 s of setting the secret.");
+                return 1;
+            }
+
+            var results = new List<LoadResult>();
+            var drains = new List<string>();
+
+            async Task<LoadResult> Run(string name, string unit, int concurrency, Func<int, long, CancellationToken, Task<Outcome>> operation)
+            {
+                var stray = Repin(processes);
+                Console.WriteLine();
+                Console.WriteLine(Invariant($"{name}: {concurrency} in flight, {warmUp.TotalSeconds:F0} s warm-up + {window.TotalSeconds:F0} s measured{(stray > 0 ? $" ({stray} stray threads re-pinned first)" : "")}"));
+                var result = await ClosedLoop.RunAsync(name, unit, concurrency, warmUp, window, processes, operation, token);
+                Print(result);
+                results.Add(result);
+                return result;
+            }
+
+            async Task Drain(string after)
+            {
+                // The routing and SLA consumers work off what was just stored, on the same core: wait (bounded) until
+                // a marker stored now has its incident, so the next workload starts on an idle suite.
+                var clock = Stopwatch.StartNew();
+                var marker = await ingestion[0].IngestAsync(new IngestRequest
+                {
+                    Platform = Platform.Vk, PageExternalId = "-" + VkGroup, Kind = MessageKind.Comment,
+                    ExternalId = $"{runId}-marker-{after}", ThreadId = "wall-1",
+                    Author = new Author { Id = "501", DisplayName = "Олег" },
+                    Text = "На Южном шоссе огромная яма, уже третья машина пробила колесо. Когда отремонтируют?",
+                }, cancellationToken: token);
+                var done = await Eventually(async () =>
+                {
+                    try
+                    {
+                        await sla.GetIncidentByMessageAsync(new GetIncidentByMessageRequest { MessageId = marker.MessageId }, deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: token);
+                        return true;
+                    }
+                    catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+                    {
+                        return false;
+                    }
+                }, TimeSpan.FromMinutes(3), token);
+                var line = Invariant($"pipeline after {after}: {(done ? "drained" : "NOT drained")} in {clock.Elapsed.TotalSeconds:F1} s (routing + SLA caught up with a marker message)");
+                drains.Add(line);
+                Console.WriteLine(line);
+            }
+
+            var noop = await Run("GetAuthority (no-op)", "calls", UnaryConcurrency, async (worker, sequence, ct) =>
+            {
+                var id = authorities[(int)((sequence * 7 + worker) % authorities.Length)];
+                var reply = await registry[worker % Channels].GetAuthorityAsync(new GetAuthorityRequest { Id = id }, deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: ct);
+                return reply.Id == id ? Outcome.Ok(1) : Outcome.Failed($"asked for {id}, got {reply.Id}");
+            });
+
+            var unary = await Run("Ingest", "calls", UnaryConcurrency, async (worker, sequence, ct) =>
+            {
+                var reply = await ingestion[worker % Channels].IngestAsync(Message(runId, "u", worker, sequence, pages), deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: ct);
+                return reply.Duplicate || reply.MessageId.Length == 0 ? Outcome.Failed("answered duplicate: nothing new was stored") : Outcome.Ok(1);
+            });
+            await Drain("Ingest");
+
+            var webhook = await Run("VK webhook wall_reply_new", "requests", WebhookConcurrency, (worker, sequence, ct) =>
+                PostWebhookAsync(http, webhookTemplate, $"{runId}-{worker}-{sequence}", 1_000_000 + sequence * WebhookConcurrency + worker, ct));
+            await Drain("the webhook");
+
+            var batch = await Run("IngestBatch x1000", "messages", batchesInFlight, async (worker, sequence, ct) =>
+            {
+                using var call = ingestion[worker % Channels].IngestBatch(deadline: DateTime.UtcNow.AddSeconds(60), cancellationToken: ct);
+                for (var i = 0; i < BatchSize; i++)
+                {
+                    await call.RequestStream.WriteAsync(Message(runId, $"b{worker}-{sequence}", i, 0, pages), ct);
+                }
+
+                await call.RequestStream.CompleteAsync();
+                var response = await call;
+                var bad = response.Results.FirstOrDefault(r => r.Error is not null || r.Duplicate || r.MessageId.Length == 0);
+                if (response.Results.Count != BatchSize || response.Accepted != BatchSize || bad is not null)
+                {
+                    return Outcome.Failed(Invariant($"batch of {BatchSize}: {response.Results.Count} results, {response.Accepted} accepted, {response.Duplicates} duplicates, {response.Rejected} rejected; first bad: {bad}"));
+                }
+
+                return Outcome.Ok(BatchSize);
+            });
+
+            var off = processes.Sum(p => CpuPinning.Check(p.Pid, SuiteMask).Off) + CpuPinning.Check(Environment.ProcessId, LoadMask).Off;
+            return Summarize(noop, unary, batch, webhook, results, off);
+        }
+        finally
+        {
+            foreach (var channel in channels)
+            {
+                channel.Dispose();
+            }
+
+            Console.WriteLine("stopping the suite");
+        }
+    }
+
+    private static int Summarize(LoadResult noop, LoadResult unary, LoadResult batch, LoadResult webhook, List<LoadResult> all, int threadsOffCore)
+    {
+        var ratio = unary.UnitsPerSecond / noop.UnitsPerSecond;
+        var errors = all.Sum(r => r.Errors);
+        var ratioMet = ratio >= RatioTarget;
+        var batchMet = batch.UnitsPerSecond >= BatchTarget;
+        Console.WriteLine();
+        Console.WriteLine("summary (rates over the measured windows; the suite on core 1, the load on core 0):");
+        Console.WriteLine(Invariant($"  GetAuthority (no-op)       {noop.UnitsPerSecond,10:N0} calls/s"));
+        Console.WriteLine(Invariant($"  Ingest                     {unary.UnitsPerSecond,10:N0} calls/s"));
+        Console.WriteLine(Invariant($"  Ingest / no-op             {ratio,10:F2}   (target ≥ {RatioTarget:F2}) {(ratioMet ? "met" : "MISSED")}"));
+        Console.WriteLine(Invariant($"  IngestBatch x{BatchSize}          {batch.UnitsPerSecond,10:N0} messages/s (target ≥ {BatchTarget:N0}) {(batchMet ? "met" : "MISSED")}"));
+        Console.WriteLine(Invariant($"  VK webhook                 {webhook.UnitsPerSecond,10:N0} requests/s ({webhook.UnitsPerSecond / noop.UnitsPerSecond:F2} × the no-op)"));
+        static bool Consumer(string name) => name.StartsWith("GovPublics.Rout", StringComparison.Ordinal) || name.StartsWith("GovPublics.Sla", StringComparison.Ordinal);
+        Console.WriteLine(Invariant($"  suite CPU per call          no-op {noop.SuiteMicrosecondsPerUnit():F0} µs, Ingest {unary.SuiteMicrosecondsPerUnit():F0} µs (routing + SLA consumers {unary.SuiteMicrosecondsPerUnit(Consumer):F0} µs of it), webhook {webhook.SuiteMicrosecondsPerUnit():F0} µs, batch {batch.SuiteMicrosecondsPerUnit():F0} µs per message"));
+        Console.WriteLine(Invariant($"  Ingest / no-op by CPU       {noop.SuiteMicrosecondsPerUnit() / unary.SuiteMicrosecondsPerUnit(),9:F2}   (suite CPU µs per no-op call ÷ per Ingest call)"));
+        Console.WriteLine(Invariant($"  errors                     {errors,10:N0}   ({string.Join(", ", all.Select(r => $"{r.Name}: {r.Errors}"))})"));
+        if (threadsOffCore > 0)
+        {
+            Console.WriteLine(Invariant($"  note: {threadsOffCore} thread(s) were off their core at the end"));
+        }
+
+        if (errors > 0)
+        {
+            Console.WriteLine("INVALID: the run had errors, so it is not a measurement.");
+            return 1;
+        }
+
+        Console.WriteLine(ratioMet && batchMet ? "All targets met." : "A target was MISSED.");
+        return ratioMet && batchMet ? 0 : 1;
+    }
+
+    private static void Print(LoadResult r)
+    {
+        Console.WriteLine(Invariant($"  {r.UnitsPerSecond:N0} {r.Unit}/s ({r.Units:N0} {r.Unit} in {r.Operations:N0} operations over {r.Window.TotalSeconds:F2} s); errors {r.Errors} ({r.ErrorsInWindow} in the window)"));
+        foreach (var error in r.SampleErrors)
+        {
+            Console.WriteLine($"    error: {error}");
+        }
+
+        var shares = r.CoreShareByProcess.Where(s => s.Value >= 0.005).OrderByDescending(s => s.Value).Select(s => Invariant($"{s.Key} {s.Value * 100:F0}%"));
+        Console.WriteLine(Invariant($"  CPU, % of one core: suite {r.CoreShareByProcess.Values.Sum() * 100:F0}% ({string.Join(", ", shares)}); load generator {r.ClientCoreShare * 100:F0}%"));
+        Console.WriteLine(Invariant($"  suite CPU per {r.Unit.TrimEnd('s')}: {r.SuiteMicrosecondsPerUnit():F0} µs; cores busy (all processes): {string.Join(", ", r.Cores.Select((c, i) => $"core {i} {c.Busy * 100:F0}% (softirq {c.SoftIrq * 100:F0}%, steal {c.Steal * 100:F0}%)"))}"));
+    }
+
+    private static void PinAll(IReadOnlyList<SuiteProcess> processes, bool verbose)
+    {
+        var self = CpuPinning.Pin(Environment.ProcessId, LoadMask);
+        Console.WriteLine(Invariant($"pinned: this process (pid {Environment.ProcessId}, load generator and in-process app host) to core 0 (mask 0b01): {CpuPinning.Check(Environment.ProcessId, LoadMask).Total} threads{(self.Failed > 0 ? $", {self.Failed} FAILED" : "")}"));
+        foreach (var process in processes)
+        {
+            var (_, failed) = CpuPinning.Pin(process.Pid, SuiteMask);
+            if (verbose)
+            {
+                var command = process.CommandLine.Length > 110 ? process.CommandLine[..110] + "…" : process.CommandLine;
+                Console.WriteLine(Invariant($"pinned: pid {process.Pid,-7} {process.Name,-22} to core 1 (mask 0b10): {CpuPinning.Check(process.Pid, SuiteMask).Total} threads{(failed > 0 ? $", {failed} FAILED" : "")}  [{command}]"));
+            }
+        }
+    }
+
+    private static int Repin(IReadOnlyList<SuiteProcess> processes) =>
+        processes.Sum(p => CpuPinning.Pin(p.Pid, SuiteMask).Moved) + CpuPinning.Pin(Environment.ProcessId, LoadMask).Moved;
+
+    private static IngestRequest Message(string runId, string stream, int worker, long sequence, string[] pages) => new()
+    {
+        Platform = Platform.Vk,
+        PageExternalId = pages[(int)((sequence + worker) % pages.Length)],
+        Kind = MessageKind.Comment,
+        ExternalId = Invariant($"{runId}-{stream}-{worker}-{sequence}"),
+        ThreadId = "wall-1",
+        Author = new Author { Id = Invariant($"{1000 + worker}"), DisplayName = "Житель" },
+        Text = _texts[(int)((sequence + worker) % _texts.Length)],
+    };
+
+    /// <summary>The real VK payload of a comment, addressed to the registered community, with the secret and a citizen's text.</summary>
+    private static JsonObject WebhookTemplate(string secret)
+    {
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "vk_wall_reply_new.vknet.json")))!.AsObject();
+        json["group_id"] = long.Parse(VkGroup, CultureInfo.InvariantCulture);
+        json["secret"] = secret;
+        var comment = json["object"]!.AsObject();
+        comment["post_owner_id"] = -long.Parse(VkGroup, CultureInfo.InvariantCulture);
+        comment["date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        comment["text"] = _texts[0];
+        return json;
+    }
+
+    private static async Task<Outcome> PostWebhookAsync(HttpClient http, JsonObject template, string eventId, long commentId, CancellationToken cancellationToken)
+    {
+        var json = template.DeepClone().AsObject();
+        json["event_id"] = eventId;
+        json["object"]!["id"] = commentId;
+        using var content = new StringContent(json.ToJsonString(), Encoding.UTF8, "application/json");
+        using var response = await http.PostAsync("/webhooks/vk", content, cancellationToken);
+        var answer = await response.Content.ReadAsStringAsync(cancellationToken);
+        return response.StatusCode == HttpStatusCode.OK && answer == "ok"
+            ? Outcome.Ok(1)
+            : Outcome.Failed($"HTTP {(int)response.StatusCode}: {(answer.Length > 200 ? answer[..200] : answer)}");
+    }
+
+    private static async Task<bool> Eventually(Func<Task<bool>> condition, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < limit)
+        {
+            try
+            {
+                if (await condition())
+                {
+                    return true;
+                }
+            }
+            catch (Exception ex) when (ex is RpcException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                // Not yet.
+            }
+
+            await Task.Delay(250, cancellationToken);
+        }
+
+        return false;
+    }
+
+    private static int Option(string[] args, string name, int fallback)
+    {
+        var value = args.FirstOrDefault(a => a.StartsWith(name + "=", StringComparison.Ordinal))?[(name.Length + 1)..];
+        return value is not null && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) && parsed > 0 ? parsed : fallback;
+    }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,119 @@
+using System.Net;
+using System.Net.Sockets;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace GovPublics.Benchmarks.Ingest;
+
+/// <summary>
+/// The whole suite from the real app host (redis-server with AOF everysec, the five services, the gateway), as the
+/// system tests start it: gateway on free loopback ports, Redis data in a temporary folder, no demo messages, no
+/// OTLP exporter. Disposing stops the app and deletes the data.
+/// </summary>
+public sealed class SuiteHost : IAsyncDisposable
+{
+    private readonly string _dataDirectory;
+    private DistributedApplication? _app;
+
+    private SuiteHost(string dataDirectory, int grpcPort, int httpPort)
+    {
+        _dataDirectory = dataDirectory;
+        GatewayGrpcPort = grpcPort;
+        GatewayHttpPort = httpPort;
+    }
+
+    public int GatewayGrpcPort { get; }
+
+    public int GatewayHttpPort { get; }
+
+    public string GatewayGrpcAddress => $"http://127.0.0.1:{GatewayGrpcPort}";
+
+    public string GatewayHttpAddress => $"http://127.0.0.1:{GatewayHttpPort}";
+
+    public static async Task<SuiteHost> StartAsync(CancellationToken cancellationToken)
+    {
+        var grpcPort = FreePort();
+        int httpPort;
+        do
+        {
+            httpPort = FreePort();
+        }
+        while (httpPort == grpcPort);
+
+        var host = new SuiteHost(Directory.CreateTempSubdirectory("govpublics-bench-").FullName, grpcPort, httpPort);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromMinutes(3));
+            var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.GovPublics_AppHost>(
+                [
+                    $"--Gateway:GrpcPort={grpcPort}",
+                    $"--Gateway:HttpPort={httpPort}",
+                    $"--Redis:DataDirectory={host._dataDirectory}",
+                    "--Demo:Messages=false",
+                ],
+                timeout.Token);
+            // The resources' console output is forwarded to this process's logger: keep only warnings and errors,
+            // or printing them would take the load generator's core. Health checks failing while the services
+            // start are expected.
+            builder.Services.AddLogging(logging =>
+            {
+                logging.SetMinimumLevel(LogLevel.Warning);
+                logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None);
+            });
+            foreach (var project in builder.Resources.OfType<ProjectResource>())
+            {
+                // No dashboard here: an exporter pointed at nowhere would only cost time.
+                builder.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
+            }
+
+            host._app = await builder.BuildAsync(timeout.Token);
+            await host._app.StartAsync(timeout.Token);
+            await host._app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", timeout.Token);
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            try
+            {
+                await _app.StopAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Console.Error.WriteLine("The app did not stop within a minute; disposing it anyway.");
+            }
+
+            await _app.DisposeAsync();
+            _app = null;
+        }
+
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Leftovers in the temp folder are harmless.
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
