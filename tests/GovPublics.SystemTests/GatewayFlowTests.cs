@@ -97,6 +97,31 @@ public sealed class GatewayFlowTests(SuiteFixture suite)
     }
 
     [Fact]
+    public async Task A_VK_comment_through_the_gateways_HTTP_port_becomes_an_incident()
+    {
+        var registry = new RegistryService.RegistryServiceClient(suite.Gateway);
+        var page = (await registry.ResolvePageAsync(new ResolvePageRequest { Platform = Platform.Vk, ExternalId = "-211380756" })).Page;
+        await registry.SetPageSecretAsync(new SetPageSecretRequest { PageId = page.Id, Version = page.Version, Secret = "sys-secret", ConfirmationCode = "sys-confirm" });
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{suite.GatewayHttpPort}") };
+
+        var handshake = await http.PostAsync("/webhooks/vk", new StringContent("""{"type":"confirmation","group_id":211380756,"secret":"sys-secret"}"""));
+        Assert.Equal("sys-confirm", await handshake.Content.ReadAsStringAsync());
+
+        var comment = await http.PostAsync("/webhooks/vk", new StringContent("""
+            {"type":"wall_reply_new","group_id":211380756,"event_id":"sys-evt-1","v":"5.199","secret":"sys-secret",
+             "object":{"id":5501,"from_id":3301,"date":1795800000,"post_id":77,"owner_id":-211380756,
+                       "text":"На улице Миронова контейнерную площадку не вывозят неделю, мусор уже на дороге"}}
+            """));
+        Assert.Equal("ok", await comment.Content.ReadAsStringAsync());
+
+        var messageId = GovPublics.Common.Pipeline.MessageIdentity.Derive(
+            GovPublics.Catalog.Platform.Vk, "-211380756", GovPublics.Common.Pipeline.MessageKind.Comment, "wall:5501");
+        var incident = await Eventually.Found(() => _sla.GetIncidentByMessageAsync(new GetIncidentByMessageRequest { MessageId = messageId }).ResponseAsync);
+        Assert.Equal("waste", incident.Category);
+        Assert.Equal("adm-novokuybyshevsk", incident.AuthorityId);
+    }
+
+    [Fact]
     public async Task The_gateway_answers_health_on_its_HTTP_port()
     {
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{suite.GatewayHttpPort}") };
