@@ -137,4 +137,32 @@ public sealed class SlaTests(RedisFixture redis) : IClassFixture<RedisFixture>, 
         var badToken = await Assert.ThrowsAsync<RpcException>(() => _client.ListIncidentsAsync(new ListIncidentsRequest { PageToken = "x", PageSize = -1 }).ResponseAsync);
         Assert.Equal(["page_size", "page_token"], FieldViolations.Of(badToken));
     }
+
+    [Fact]
+    public async Task PreviewDeadlines_shows_the_clock_around_holidays()
+    {
+        var samara = TimeSpan.FromHours(4);
+        Google.Protobuf.WellKnownTypes.Timestamp At(int y, int mo, int d, int h, int mi) =>
+            Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(new DateTimeOffset(y, mo, d, h, mi, 0, samara));
+
+        // Friday 6 March 2026, 17:30: half an hour that day; Monday 9 March is the day off for 8 March.
+        var preview = await _client.PreviewDeadlinesAsync(new PreviewDeadlinesRequest
+        {
+            AuthorityId = "adm-tolyatti", Topic = "roads", ReceivedAt = At(2026, 3, 6, 17, 30), IntermediateAnswerAt = At(2026, 3, 10, 11, 0),
+        });
+        Assert.Equal(new DateTimeOffset(2026, 3, 10, 17, 30, 0, samara), preview.FirstResponseDueAt.ToDateTimeOffset());
+        Assert.Equal("Europe/Samara", preview.TimeZone);
+        Assert.NotNull(preview.FinalAnswerDueAt);
+        Assert.Contains("8 working hours", preview.Policy, StringComparison.Ordinal);
+
+        var urgent = await _client.PreviewDeadlinesAsync(new PreviewDeadlinesRequest { AuthorityId = "adm-tolyatti", Topic = "housing_utilities", Urgent = true, ReceivedAt = At(2026, 3, 7, 23, 0) });
+        Assert.Equal(new DateTimeOffset(2026, 3, 8, 1, 0, 0, samara), urgent.FirstResponseDueAt.ToDateTimeOffset());
+
+        var bad = await Assert.ThrowsAsync<RpcException>(() => _client.PreviewDeadlinesAsync(new PreviewDeadlinesRequest { Topic = "roads", Kind = "fax" }).ResponseAsync);
+        Assert.Equal(["authority_id", "received_at", "kind"], FieldViolations.Of(bad));
+        var future = await Assert.ThrowsAsync<RpcException>(() => _client.PreviewDeadlinesAsync(new PreviewDeadlinesRequest { AuthorityId = "adm-tolyatti", Topic = "roads", ReceivedAt = At(2031, 5, 5, 10, 0) }).ResponseAsync);
+        Assert.Equal(["received_at"], FieldViolations.Of(future));
+        var unknown = await Assert.ThrowsAsync<RpcException>(() => _client.PreviewDeadlinesAsync(new PreviewDeadlinesRequest { AuthorityId = "nobody", Topic = "roads", ReceivedAt = At(2026, 3, 6, 10, 0) }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
+    }
 }

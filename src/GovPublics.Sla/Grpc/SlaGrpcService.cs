@@ -1,6 +1,9 @@
 using GovPublics.Catalog;
 using GovPublics.Common.Registry;
 using GovPublics.Contracts.Sla.V1;
+using GovPublics.Sla.Domain.Clock;
+using GovPublics.Sla.Domain.Deadlines;
+using WorkingClocks = GovPublics.Sla.Domain.Incidents.WorkingClocks;
 using GovPublics.Sla.Storage;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -10,7 +13,7 @@ using DomainStatus = GovPublics.Sla.Domain.Incidents.IncidentStatus;
 namespace GovPublics.Sla.Grpc;
 
 /// <summary>Reads of incidents: validate, query the store, map.</summary>
-public sealed class SlaGrpcService(IncidentStore store, TimeProvider time) : SlaService.SlaServiceBase
+public sealed class SlaGrpcService(IncidentStore store, CatalogCache catalog, DeadlineCalculator deadlines, WorkingClocks clocks, TimeProvider time) : SlaService.SlaServiceBase
 {
     public override async Task<Incident> GetIncident(GetIncidentRequest request, ServerCallContext context)
     {
@@ -67,6 +70,49 @@ public sealed class SlaGrpcService(IncidentStore store, TimeProvider time) : Sla
             Incidents = { items.Select(i => ToProto(i, now)) },
             NextPageToken = next?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
         };
+    }
+
+    public override Task<PreviewDeadlinesResponse> PreviewDeadlines(PreviewDeadlinesRequest request, ServerCallContext context)
+    {
+        var v = new Validator().Require("authority_id", request.AuthorityId).Require("topic", request.Topic);
+        if (request.ReceivedAt is null)
+        {
+            v.Add("received_at", "is required");
+        }
+
+        var kind = request.Kind.Length == 0 ? DeadlineKinds.Comment : request.Kind;
+        if (!DeadlineKinds.All.Contains(kind))
+        {
+            v.Add("kind", $"must be one of {string.Join(", ", DeadlineKinds.All)}");
+        }
+
+        if (request.IntermediateAnswerAt is not null && request.ReceivedAt is not null
+            && request.IntermediateAnswerAt.ToDateTimeOffset() < request.ReceivedAt.ToDateTimeOffset())
+        {
+            v.Add("intermediate_answer_at", "must not be before received_at");
+        }
+
+        v.ThrowIfInvalid();
+        var authority = catalog.Current.FindAuthority(request.AuthorityId.Trim()) ?? throw new EntityNotFoundException("authority", request.AuthorityId);
+        var clock = clocks.For(authority);
+        DeadlineResult result;
+        try
+        {
+            result = deadlines.Compute(new DeadlineRequest(request.Topic, request.Urgent, kind,
+                request.ReceivedAt!.ToDateTimeOffset(), request.IntermediateAnswerAt?.ToDateTimeOffset(), clock));
+        }
+        catch (CalendarYearNotLoadedException ex)
+        {
+            throw new ValidationFailedException("received_at", ex.Message);
+        }
+
+        return Task.FromResult(new PreviewDeadlinesResponse
+        {
+            FirstResponseDueAt = Timestamp.FromDateTimeOffset(result.FirstResponseDue),
+            FinalAnswerDueAt = result.FinalAnswerDue is { } final ? Timestamp.FromDateTimeOffset(final) : null,
+            Policy = result.PolicyDescription,
+            TimeZone = clock.TimeZone.Id,
+        });
     }
 
     private static Incident ToProto(DomainIncident i, DateTimeOffset now) => new()
