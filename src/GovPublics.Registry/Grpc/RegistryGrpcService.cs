@@ -134,56 +134,29 @@ public sealed class RegistryGrpcService(RegistryCatalog catalog, RegistryStore s
         return Task.FromResult(new GetEscalationChainResponse { Chain = { chain.Select(WithVersion) } });
     }
 
-    public override async Task<Contracts.Registry.V1.Territory> CreateTerritory(CreateTerritoryRequest request, ServerCallContext context)
-    {
-        var dto = Required(request.Territory, "territory").ToDto();
-        await catalog.EditAsync(stored => CatalogEditor.Create(stored, EntitySets.Territories, dto));
-        return WithVersion(Snapshot().FindTerritory(dto.Id)!);
-    }
+    public override Task<Contracts.Registry.V1.Territory> CreateTerritory(CreateTerritoryRequest request, ServerCallContext context) =>
+        SaveAsync(EntitySets.Territories, Required(request.Territory, "territory").ToDto(), null, id => WithVersion(Snapshot().FindTerritory(id)!));
 
-    public override async Task<Contracts.Registry.V1.Territory> UpdateTerritory(UpdateTerritoryRequest request, ServerCallContext context)
-    {
-        var proto = Required(request.Territory, "territory");
-        var dto = proto.ToDto();
-        await catalog.EditAsync(stored => CatalogEditor.Update(stored, EntitySets.Territories, dto, proto.Version));
-        return WithVersion(Snapshot().FindTerritory(dto.Id)!);
-    }
+    public override Task<Contracts.Registry.V1.Territory> UpdateTerritory(UpdateTerritoryRequest request, ServerCallContext context) =>
+        SaveAsync(EntitySets.Territories, Required(request.Territory, "territory").ToDto(), request.Territory.Version, id => WithVersion(Snapshot().FindTerritory(id)!));
 
     public override Task<ArchiveResponse> ArchiveTerritory(ArchiveRequest request, ServerCallContext context) =>
         Archive(EntitySets.Territories, request);
 
-    public override async Task<Authority> CreateAuthority(CreateAuthorityRequest request, ServerCallContext context)
-    {
-        var dto = Required(request.Authority, "authority").ToDto();
-        await catalog.EditAsync(stored => CatalogEditor.Create(stored, EntitySets.Authorities, dto));
-        return WithVersion(Snapshot().FindAuthority(dto.Id)!);
-    }
+    public override Task<Authority> CreateAuthority(CreateAuthorityRequest request, ServerCallContext context) =>
+        SaveAsync(EntitySets.Authorities, Required(request.Authority, "authority").ToDto(), null, id => WithVersion(Snapshot().FindAuthority(id)!));
 
-    public override async Task<Authority> UpdateAuthority(UpdateAuthorityRequest request, ServerCallContext context)
-    {
-        var proto = Required(request.Authority, "authority");
-        var dto = proto.ToDto();
-        await catalog.EditAsync(stored => CatalogEditor.Update(stored, EntitySets.Authorities, dto, proto.Version));
-        return WithVersion(Snapshot().FindAuthority(dto.Id)!);
-    }
+    public override Task<Authority> UpdateAuthority(UpdateAuthorityRequest request, ServerCallContext context) =>
+        SaveAsync(EntitySets.Authorities, Required(request.Authority, "authority").ToDto(), request.Authority.Version, id => WithVersion(Snapshot().FindAuthority(id)!));
 
     public override Task<ArchiveResponse> ArchiveAuthority(ArchiveRequest request, ServerCallContext context) =>
         Archive(EntitySets.Authorities, request);
 
-    public override async Task<Contracts.Registry.V1.Page> CreatePage(CreatePageRequest request, ServerCallContext context)
-    {
-        var dto = Required(request.Page, "page").ToDto();
-        await catalog.EditAsync(stored => CatalogEditor.Create(stored, EntitySets.Pages, dto));
-        return WithVersion(Snapshot().FindPage(dto.Id)!);
-    }
+    public override Task<Contracts.Registry.V1.Page> CreatePage(CreatePageRequest request, ServerCallContext context) =>
+        SaveAsync(EntitySets.Pages, Required(request.Page, "page").ToDto(), null, id => WithVersion(Snapshot().FindPage(id)!));
 
-    public override async Task<Contracts.Registry.V1.Page> UpdatePage(UpdatePageRequest request, ServerCallContext context)
-    {
-        var proto = Required(request.Page, "page");
-        var dto = proto.ToDto();
-        await catalog.EditAsync(stored => CatalogEditor.Update(stored, EntitySets.Pages, dto, proto.Version));
-        return WithVersion(Snapshot().FindPage(dto.Id)!);
-    }
+    public override Task<Contracts.Registry.V1.Page> UpdatePage(UpdatePageRequest request, ServerCallContext context) =>
+        SaveAsync(EntitySets.Pages, Required(request.Page, "page").ToDto(), request.Page.Version, id => WithVersion(Snapshot().FindPage(id)!));
 
     public override Task<ArchiveResponse> ArchivePage(ArchiveRequest request, ServerCallContext context) =>
         Archive(EntitySets.Pages, request);
@@ -195,20 +168,11 @@ public sealed class RegistryGrpcService(RegistryCatalog catalog, RegistryStore s
         return WithVersion(Snapshot().FindPage(request.PageId.Trim())!);
     }
 
-    public override async Task<Contracts.Registry.V1.JurisdictionRule> CreateJurisdictionRule(CreateJurisdictionRuleRequest request, ServerCallContext context)
-    {
-        var dto = Required(request.Rule, "rule").ToDto();
-        await catalog.EditAsync(stored => CatalogEditor.Create(stored, EntitySets.Rules, dto));
-        return WithVersion(Snapshot().Rules.Single(r => r.Id == dto.Id));
-    }
+    public override Task<Contracts.Registry.V1.JurisdictionRule> CreateJurisdictionRule(CreateJurisdictionRuleRequest request, ServerCallContext context) =>
+        SaveAsync(EntitySets.Rules, Required(request.Rule, "rule").ToDto(), null, id => WithVersion(Snapshot().Rules.Single(r => r.Id == id)));
 
-    public override async Task<Contracts.Registry.V1.JurisdictionRule> UpdateJurisdictionRule(UpdateJurisdictionRuleRequest request, ServerCallContext context)
-    {
-        var proto = Required(request.Rule, "rule");
-        var dto = proto.ToDto();
-        await catalog.EditAsync(stored => CatalogEditor.Update(stored, EntitySets.Rules, dto, proto.Version));
-        return WithVersion(Snapshot().Rules.Single(r => r.Id == dto.Id));
-    }
+    public override Task<Contracts.Registry.V1.JurisdictionRule> UpdateJurisdictionRule(UpdateJurisdictionRuleRequest request, ServerCallContext context) =>
+        SaveAsync(EntitySets.Rules, Required(request.Rule, "rule").ToDto(), request.Rule.Version, id => WithVersion(Snapshot().Rules.Single(r => r.Id == id)));
 
     public override Task<ArchiveResponse> ArchiveJurisdictionRule(ArchiveRequest request, ServerCallContext context) =>
         Archive(EntitySets.Rules, request);
@@ -390,6 +354,24 @@ public sealed class RegistryGrpcService(RegistryCatalog catalog, RegistryStore s
         }
 
         logger.LogDebug("Change feed closed at {Position}", after);
+    }
+
+    /// <summary>Creates (no expected version) or updates an entity, then answers it as stored, with its version.</summary>
+    private async Task<T> SaveAsync<TDto, T>(string set, TDto dto, long? expectedVersion, Func<string, T> read)
+        where TDto : class
+    {
+        var id = dto switch
+        {
+            TerritoryDto t => t.Id,
+            AuthorityDto a => a.Id,
+            PageDto p => p.Id,
+            RuleDto r => r.Id,
+            _ => throw new ArgumentException("not a catalogue entity", nameof(dto)),
+        };
+        await catalog.EditAsync(stored => expectedVersion is { } version
+            ? CatalogEditor.Update(stored, set, dto, version)
+            : CatalogEditor.Create(stored, set, dto));
+        return read(id);
     }
 
     private async Task<ArchiveResponse> Archive(string set, ArchiveRequest request)
