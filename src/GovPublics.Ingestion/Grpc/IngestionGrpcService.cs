@@ -26,7 +26,20 @@ public sealed class IngestionGrpcService(MessageStore store, QuarantineStore qua
     public override async Task<IngestBatchResponse> IngestBatch(IAsyncStreamReader<IngestRequest> requestStream, ServerCallContext context)
     {
         var response = new IngestBatchResponse();
-        var pending = new List<(IngestResult Result, Task<StoreResult> Store)>();
+        // Valid messages are stored in chunks, one script call each, pipelined while the stream is still read.
+        var pending = new List<(List<IngestResult> Results, Task<IReadOnlyList<StoreResult>> Store)>();
+        var chunk = new List<CitizenMessage>(MessageStore.MaxPerCall);
+        var chunkResults = new List<IngestResult>(MessageStore.MaxPerCall);
+        void Flush()
+        {
+            if (chunk.Count > 0)
+            {
+                pending.Add(([.. chunkResults], store.StoreManyAsync([.. chunk])));
+                chunk.Clear();
+                chunkResults.Clear();
+            }
+        }
+
         try
         {
             var index = 0;
@@ -44,8 +57,12 @@ public sealed class IngestionGrpcService(MessageStore store, QuarantineStore qua
                 {
                     var message = IngestValidation.Normalize(ToIncoming(request), time.GetUtcNow());
                     result.MessageId = message.MessageId;
-                    // Writes are pipelined on the shared connection; every one is awaited before the answer.
-                    pending.Add((result, store.StoreAsync(message)));
+                    chunk.Add(message);
+                    chunkResults.Add(result);
+                    if (chunk.Count == MessageStore.MaxPerCall)
+                    {
+                        Flush();
+                    }
                 }
                 catch (ValidationFailedException ex)
                 {
@@ -53,22 +70,31 @@ public sealed class IngestionGrpcService(MessageStore store, QuarantineStore qua
                     result.Error.FieldViolations.Add(ex.Violations.Select(v => new Contracts.Ingestion.V1.FieldViolation { Field = v.Field, Description = v.Description }));
                 }
             }
+
+            Flush();
         }
         finally
         {
             // Whatever ends the call (a cancelled client, a broken stream), every write already started is awaited
             // and its outcome recorded: none is left running unobserved.
-            foreach (var (result, storeTask) in pending)
+            foreach (var (results, storeTask) in pending)
             {
                 try
                 {
-                    result.Duplicate = (await storeTask).Duplicate;
+                    var stored = await storeTask;
+                    for (var i = 0; i < results.Count; i++)
+                    {
+                        results[i].Duplicate = stored[i].Duplicate;
+                    }
                 }
                 catch (Exception ex) when (ex is RedisException or TimeoutException)
                 {
-                    // This message may not be stored: say so for it alone, so the client retries exactly these
+                    // These messages may not be stored: say so for each, so the client retries exactly these
                     // (a retry is safe: the message id deduplicates).
-                    result.Error = Error("UNAVAILABLE", "The store is unavailable; this message may not be stored. Retry it.");
+                    foreach (var result in results)
+                    {
+                        result.Error = Error("UNAVAILABLE", "The store is unavailable; this message may not be stored. Retry it.");
+                    }
                 }
             }
         }

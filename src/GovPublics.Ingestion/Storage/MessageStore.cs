@@ -50,6 +50,28 @@ public sealed class MessageStore(IConnectionMultiplexer redis, RedisKeys keys)
         return known and 1 or 2
         """;
 
+    // Many messages in one call (a batch): KEYS = one record key per message, then the messages stream.
+    // ARGV = traceparent, received (ms), then (id, JSON) pairs. Returns 1 (stored) or 0 (duplicate) per message.
+    private const string StoreManyScript = """
+        local n = #KEYS - 1
+        local stream = KEYS[#KEYS]
+        local out = {}
+        for i = 1, n do
+          local id, json = ARGV[1 + 2 * i], ARGV[2 + 2 * i]
+          if redis.call('EXISTS', KEYS[i]) == 1 then
+            out[i] = 0
+          else
+            redis.call('HSET', KEYS[i], 'data', json, 'received_at', ARGV[2])
+            redis.call('XADD', stream, '*', 'id', id, 'data', json, 'tp', ARGV[1])
+            out[i] = 1
+          end
+        end
+        return out
+        """;
+
+    /// <summary>At most this many messages go into one script call of <see cref="StoreManyAsync"/>.</summary>
+    public const int MaxPerCall = 100;
+
     /// <summary>How long a platform's delivery id is remembered to drop re-sent deliveries.</summary>
     public static readonly TimeSpan DeliveryMemory = TimeSpan.FromDays(2);
 
@@ -62,6 +84,41 @@ public sealed class MessageStore(IConnectionMultiplexer redis, RedisKeys keys)
         var duplicate = (int)result == 0;
         _stored.Add(1, new KeyValuePair<string, object?>("outcome", duplicate ? "duplicate" : "stored"));
         return new StoreResult(message.MessageId, duplicate);
+    }
+
+    /// <summary>
+    /// Stores up to <see cref="MaxPerCall"/> messages in one atomic script call (the same check-record-append as
+    /// <see cref="StoreAsync"/> for each, in order): a batch costs one round trip and one script run per chunk
+    /// instead of per message.
+    /// </summary>
+    public async Task<IReadOnlyList<StoreResult>> StoreManyAsync(IReadOnlyList<CitizenMessage> batch)
+    {
+        if (batch.Count is 0 or > MaxPerCall)
+        {
+            throw new ArgumentOutOfRangeException(nameof(batch), batch.Count, $"1 to {MaxPerCall} messages per call");
+        }
+
+        var scriptKeys = new RedisKey[batch.Count + 1];
+        var args = new RedisValue[2 + 2 * batch.Count];
+        args[0] = PipelineTelemetry.CurrentTraceParent();
+        args[1] = batch[0].ReceivedAt.ToUnixTimeMilliseconds();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            scriptKeys[i] = keys.Message(batch[i].MessageId);
+            args[2 + 2 * i] = batch[i].MessageId;
+            args[3 + 2 * i] = PipelineJson.Serialize(batch[i]);
+        }
+
+        scriptKeys[^1] = keys.MessagesStream;
+        var results = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(StoreManyScript, scriptKeys, args))!;
+        var stored = new StoreResult[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            stored[i] = new StoreResult(batch[i].MessageId, (int)results[i] == 0);
+            _stored.Add(1, new KeyValuePair<string, object?>("outcome", stored[i].Duplicate ? "duplicate" : "stored"));
+        }
+
+        return stored;
     }
 
     /// <summary>
