@@ -69,7 +69,7 @@ public sealed class RedisServerProcess : IAsyncDisposable
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
         {
             try
@@ -78,8 +78,10 @@ public sealed class RedisServerProcess : IAsyncDisposable
                 await connection.GetDatabase().PingAsync();
                 return;
             }
-            catch (RedisConnectionException) when (DateTime.UtcNow < deadline)
+            catch (RedisException ex) when (DateTime.UtcNow < deadline
+                && (ex is RedisConnectionException || ex.Message.StartsWith("LOADING", StringComparison.Ordinal)))
             {
+                // Not listening yet, or still replaying its append-only file after a restart.
                 if (_process.HasExited)
                 {
                     throw new InvalidOperationException($"redis-server exited at start (exit code {_process.ExitCode}); port {Port} may be taken.");
