@@ -178,41 +178,6 @@ public static class OkWebhookParser
         }
     }
 
-    private static string RequireString(JsonElement parent, string path, string name) =>
-        OptionalString(parent, path, name) ?? throw Fail(Join(path, name), "is required");
-
-    private static string? OptionalString(JsonElement parent, string path, string name)
-    {
-        if (Find(parent, name) is not { } value)
-        {
-            return null;
-        }
-
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            throw Fail(Join(path, name), $"must be a string, got {Describe(value.ValueKind)}");
-        }
-
-        return TryText(value) ?? throw Fail(Join(path, name), "is not valid text (invalid UTF-8 or an unpaired UTF-16 surrogate escape)");
-    }
-
-    private static double RequireDouble(JsonElement parent, string path, string name)
-    {
-        if (Find(parent, name) is not { } value)
-        {
-            throw Fail(Join(path, name), "is required");
-        }
-
-        if (value.ValueKind != JsonValueKind.Number)
-        {
-            throw Fail(Join(path, name), $"must be a number, got {Describe(value.ValueKind)}");
-        }
-
-        return value.TryGetDouble(out var number) && double.IsFinite(number)
-            ? number
-            : throw Fail(Join(path, name), "must be a finite number");
-    }
-
     private static DateTimeOffset RequireUnixMilliseconds(JsonElement parent, string path, string name)
     {
         if (Find(parent, name) is not { } value)

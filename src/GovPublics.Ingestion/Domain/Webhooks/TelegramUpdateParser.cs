@@ -314,31 +314,6 @@ public static class TelegramUpdateParser
         return value.TryGetProperty("message", out var message) ? TryChatId(message) : null;
     }
 
-    private static string RequireString(JsonElement parent, string path, string name) =>
-        OptionalString(parent, path, name) ?? throw Fail(Join(path, name), "is required");
-
-    private static string? OptionalString(JsonElement parent, string path, string name)
-    {
-        if (Find(parent, name) is not { } value)
-        {
-            return null;
-        }
-
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            throw Fail(Join(path, name), $"must be a string, got {Describe(value.ValueKind)}");
-        }
-
-        try
-        {
-            return value.GetString();
-        }
-        catch (InvalidOperationException)
-        {
-            throw Fail(Join(path, name), "is not valid text (invalid UTF-8 or an unpaired UTF-16 surrogate escape)");
-        }
-    }
-
     private static long RequireInt64(JsonElement parent, string path, string name) =>
         OptionalInt64(parent, path, name) ?? throw Fail(Join(path, name), "is required");
 
@@ -357,23 +332,6 @@ public static class TelegramUpdateParser
         return value.TryGetInt64(out var number)
             ? number
             : throw Fail(Join(path, name), "must be an integer within 64 bits");
-    }
-
-    private static double RequireDouble(JsonElement parent, string path, string name)
-    {
-        if (Find(parent, name) is not { } value)
-        {
-            throw Fail(Join(path, name), "is required");
-        }
-
-        if (value.ValueKind != JsonValueKind.Number)
-        {
-            throw Fail(Join(path, name), $"must be a number, got {Describe(value.ValueKind)}");
-        }
-
-        return value.TryGetDouble(out var number) && double.IsFinite(number)
-            ? number
-            : throw Fail(Join(path, name), "must be a finite number");
     }
 
     private static bool? OptionalBool(JsonElement parent, string path, string name)

@@ -143,4 +143,46 @@ internal static class WebhookJson
             ? value
             : throw Fail(Join(path, name), $"must be an array, got {Describe(value.ValueKind)}");
     }
+
+    internal static string RequireString(JsonElement parent, string path, string name) =>
+        OptionalString(parent, path, name) ?? throw Fail(Join(path, name), "is required");
+
+    internal static string? OptionalString(JsonElement parent, string path, string name)
+    {
+        if (Find(parent, name) is not { } value)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            throw Fail(Join(path, name), $"must be a string, got {Describe(value.ValueKind)}");
+        }
+
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            throw Fail(Join(path, name), "is not valid text (invalid UTF-8 or an unpaired UTF-16 surrogate escape)");
+        }
+    }
+
+    internal static double RequireDouble(JsonElement parent, string path, string name)
+    {
+        if (Find(parent, name) is not { } value)
+        {
+            throw Fail(Join(path, name), "is required");
+        }
+
+        if (value.ValueKind != JsonValueKind.Number)
+        {
+            throw Fail(Join(path, name), $"must be a number, got {Describe(value.ValueKind)}");
+        }
+
+        return value.TryGetDouble(out var number) && double.IsFinite(number)
+            ? number
+            : throw Fail(Join(path, name), "must be a finite number");
+    }
 }
