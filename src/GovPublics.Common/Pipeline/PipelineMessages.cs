@@ -57,6 +57,36 @@ public sealed record RoutedDecision
     public bool NeedsModeration { get; init; }
     public IReadOnlyList<DecisionEvidence> Evidence { get; init; } = [];
     public DateTimeOffset DecidedAt { get; init; }
+
+    /// <summary>
+    /// 0 for routing's first decision on a message; each later decision (a moderator's, or a re-route) has a higher
+    /// revision. SLA applies a decision only when its revision is above the one the incident was last routed with.
+    /// </summary>
+    public int Revision { get; init; }
+
+    /// <summary>Set when this decision replaces an earlier one: who changed it and why.</summary>
+    public RerouteInfo? Reroute { get; init; }
+}
+
+/// <summary>Why and by whom a decision replaced an earlier one (moderation, or a re-route of an incident).</summary>
+/// <param name="Reason">Required free text, e.g. "the road is regional, not municipal".</param>
+/// <param name="By">Who did it: a moderator's or executor's login.</param>
+/// <param name="PreviousAuthorityId">The authority of the replaced decision; empty when there was none.</param>
+/// <param name="PreviousCategory">The topic of the replaced decision; empty when there was none.</param>
+public sealed record RerouteInfo(string Reason, string By, string PreviousAuthorityId, string PreviousCategory);
+
+/// <summary>
+/// An incident rejected by its authority as "not ours": an entry of the <c>rejections</c> stream, which routing
+/// turns into a ЦУР moderation item so the incident is re-routed with a new decision.
+/// </summary>
+public sealed record IncidentRejection
+{
+    public required string IncidentId { get; init; }
+    public required string MessageId { get; init; }
+    public required string AuthorityId { get; init; }
+    public required string Reason { get; init; }
+    public required string By { get; init; }
+    public required DateTimeOffset RejectedAt { get; init; }
 }
 
 /// <summary>One signal behind a decision.</summary>
@@ -73,6 +103,7 @@ public sealed record RoutedMessage(CitizenMessage Message, RoutedDecision Decisi
 [JsonSerializable(typeof(CitizenMessage))]
 [JsonSerializable(typeof(RoutedDecision))]
 [JsonSerializable(typeof(RoutedMessage))]
+[JsonSerializable(typeof(IncidentRejection))]
 public sealed partial class PipelineJson : JsonSerializerContext
 {
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, typeof(T), Default);

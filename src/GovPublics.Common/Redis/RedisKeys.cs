@@ -31,6 +31,9 @@ public sealed class RedisKeys
     /// <summary>Edits, deletions and restorations of messages already received.</summary>
     public string MessageEventsStream => Prefix + "message-events";
 
+    /// <summary>Incidents rejected by their authority as "not ours" (SLA → routing's moderation queue).</summary>
+    public string RejectionsStream => Prefix + "rejections";
+
     /// <summary>Webhook bodies refused as malformed, kept (capped) for staff to inspect.</summary>
     public string QuarantineStream => Prefix + "quarantine";
 
