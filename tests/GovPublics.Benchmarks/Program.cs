@@ -3,6 +3,7 @@ using System.Globalization;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 using GovPublics.Benchmarks;
+using GovPublics.Benchmarks.Classify;
 using GovPublics.Benchmarks.Ingest;
 
 // Speed targets are checked here, by numbers printed, never by timed unit tests. See docs/benchmarks.md.
@@ -11,6 +12,8 @@ using GovPublics.Benchmarks.Ingest;
 //   ingest [--warmup=3 --duration=10 --batches=4]
 //                                   the real suite from the app host: Ingest vs a no-op call, IngestBatch and the
 //                                   VK webhook through the gateway, the suite on core 1 and the load on core 0
+//   classify [--rounds=5 --round-ms=1000]
+//                                   the routing classifier in process over the labelled corpus, one thread
 const double Target = 1_000_000;
 
 switch (args.FirstOrDefault())
@@ -21,8 +24,10 @@ switch (args.FirstOrDefault())
         return RunQuick();
     case "ingest":
         return await IngestBenchmark.RunAsync(args[1..]);
+    case "classify":
+        return ClassifyBenchmark.Run(args[1..]);
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project tests/GovPublics.Benchmarks -- lookups|quick|ingest");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project tests/GovPublics.Benchmarks -- lookups|quick|ingest|classify");
         return 2;
 }
 
