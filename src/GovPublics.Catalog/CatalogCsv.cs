@@ -24,7 +24,7 @@ public static class CatalogCsv
     public static IReadOnlyList<string> PageColumns { get; } =
     [
         "id", "platform", "external_id", "screen_name", "url", "title", "kind", "owner_authority_id", "verified",
-        "comments_open", "subscribers", "status", "demo",
+        "comments_open", "subscribers", "status", "demo", "linked_external_id",
     ];
 
     private static readonly string[] _requiredPageColumns = ["id", "platform", "external_id", "kind", "owner_authority_id"];
@@ -88,6 +88,7 @@ public static class CatalogCsv
                 p.Id, EnumText.Format(p.Platform), p.ExternalId, p.ScreenName, p.Url, p.Title, EnumText.Format(p.Kind),
                 p.OwnerAuthorityId, FormatBool(p.Verified), FormatBool(p.CommentsOpen),
                 p.Subscribers.ToString(CultureInfo.InvariantCulture), EnumText.Format(p.Status), FormatBool(p.Demo),
+                p.LinkedExternalId,
             ]);
         }
 
@@ -224,6 +225,7 @@ public static class CatalogCsv
                 case "subscribers": page.Subscribers = ParseCount(record.Source, id, "subscribers", value, errors); break;
                 case "status": page.Status = value.Trim(); break;
                 case "demo": page.Demo = ParseBool(record.Source, id, "demo", value, false, errors); break;
+                case "linked_external_id": page.LinkedExternalId = value.Trim(); break;
                 default: break;
             }
         }

@@ -164,6 +164,9 @@ public sealed class PageDto
     public string Status { get; set; } = "active";
     public bool Demo { get; set; }
 
+    /// <summary>Telegram discussion groups only: the id of the linked channel (see <see cref="Page.LinkedExternalId"/>).</summary>
+    public string LinkedExternalId { get; set; } = "";
+
     internal Page ToModel(string path, List<CatalogError> errors)
     {
         CatalogValidator.RequireId(path, Id, errors);
@@ -177,9 +180,26 @@ public sealed class PageDto
             errors.Add(new CatalogError(path, Id, "subscribers: must not be negative"));
         }
 
+        var linked = (LinkedExternalId ?? "").Trim();
+        if (linked.Length > 0)
+        {
+            if (platform != Catalog.Platform.Telegram)
+            {
+                errors.Add(new CatalogError(path, Id, "linked_external_id: only a Telegram discussion group has a linked channel"));
+            }
+            else if (!long.TryParse(linked, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out _))
+            {
+                errors.Add(new CatalogError(path, Id, $"linked_external_id: '{linked}' is not a Telegram chat id (a number such as -1001234567890)"));
+            }
+            else if (linked == (ExternalId ?? "").Trim())
+            {
+                errors.Add(new CatalogError(path, Id, "linked_external_id: must be the channel's id, not the group's own"));
+            }
+        }
+
         return new Page(Id, platform, (ExternalId ?? "").Trim(), ScreenName ?? "", Url ?? "", Title ?? "", kind,
             OwnerAuthorityId ?? "", Verified, CommentsOpen, Subscribers,
-            status == PageStatus.Unspecified ? PageStatus.Active : status, Demo);
+            status == PageStatus.Unspecified ? PageStatus.Active : status, Demo) { LinkedExternalId = linked };
     }
 
     internal static PageDto From(Page p) => new()
@@ -187,7 +207,7 @@ public sealed class PageDto
         Id = p.Id, Platform = EnumText.Format(p.Platform), ExternalId = p.ExternalId, ScreenName = p.ScreenName,
         Url = p.Url, Title = p.Title, Kind = EnumText.Format(p.Kind), OwnerAuthorityId = p.OwnerAuthorityId,
         Verified = p.Verified, CommentsOpen = p.CommentsOpen, Subscribers = p.Subscribers,
-        Status = EnumText.Format(p.Status), Demo = p.Demo,
+        Status = EnumText.Format(p.Status), Demo = p.Demo, LinkedExternalId = p.LinkedExternalId,
     };
 }
 

@@ -83,7 +83,7 @@ public sealed record ImportBatch(
         Id = p.Id ?? "", Platform = p.Platform ?? "", ExternalId = p.ExternalId ?? "", ScreenName = p.ScreenName ?? "",
         Url = p.Url ?? "", Title = p.Title ?? "", Kind = p.Kind ?? "", OwnerAuthorityId = p.OwnerAuthorityId ?? "",
         Verified = p.Verified, CommentsOpen = p.CommentsOpen, Subscribers = p.Subscribers, Status = p.Status ?? "",
-        Demo = p.Demo,
+        Demo = p.Demo, LinkedExternalId = p.LinkedExternalId ?? "",
     };
 
     private static RuleDto Copy(RuleDto r) => new()

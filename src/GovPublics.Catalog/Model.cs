@@ -94,7 +94,14 @@ public sealed record Page(
     bool CommentsOpen,
     long Subscribers,
     PageStatus Status,
-    bool Demo);
+    bool Demo)
+{
+    /// <summary>
+    /// Telegram discussion groups: the id of the channel the group is linked to (where the page posts). A message
+    /// sent in the group on behalf of that channel is the page's official answer. Empty for every other page.
+    /// </summary>
+    public string LinkedExternalId { get; init; } = "";
+}
 
 /// <summary>Topic (and optional subtopic) on a territory or territory kind → the responsible authority.</summary>
 public sealed record JurisdictionRule(

@@ -206,6 +206,42 @@ public sealed class WebhookTests(RedisFixture redis) : IClassFixture<RedisFixtur
     }
 
     [Fact]
+    public async Task In_a_discussion_group_linked_to_the_pages_channel_the_channels_reply_to_a_comment_is_the_official_answer()
+    {
+        // The group and its channel as in the fixture; the registry knows the link, the update alone does not say it.
+        const string group = "-1001500000002", channel = "-1001500000001";
+        var registry = new RegistryService.RegistryServiceClient(_registry.Channel);
+        var bad = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => registry.CreatePageAsync(new CreatePageRequest
+        {
+            Page = new Page { Id = "vk-linked-" + Guid.NewGuid().ToString("N")[..6], Platform = Platform.Vk, ExternalId = "91234567", Title = "x", Kind = PageKind.Authority, OwnerAuthorityId = "minzdrav", LinkedExternalId = channel },
+        }).ResponseAsync);
+        Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, bad.StatusCode);
+        Assert.Contains("linked_external_id", bad.Status.Detail, StringComparison.Ordinal);
+
+        var created = await registry.CreatePageAsync(new CreatePageRequest
+        {
+            Page = new Page
+            {
+                Id = "tg-minzdrav-discussion", Platform = Platform.Telegram, ExternalId = group, Title = "Минздрав — обсуждение",
+                Kind = PageKind.Authority, OwnerAuthorityId = "minzdrav", CommentsOpen = true, Status = PageStatus.Active, LinkedExternalId = channel,
+            },
+        });
+        Assert.Equal(channel, created.LinkedExternalId);
+        await registry.SetPageSecretAsync(new SetPageSecretRequest { PageId = created.Id, Version = created.Version, Secret = Secret });
+
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(FixturesDir(), "telegram", "tg_discussion_official_reply_to_comment.docs.json")))!.AsObject();
+        json["update_id"] = Random.Shared.Next();
+        var response = await Post("/webhooks/telegram", json.ToJsonString(), Secret);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        var last = (await redis.Db.StreamRangeAsync("gp:{63}:messages", "-", "+", 1, StackExchange.Redis.Order.Descending)).Single();
+        var message = JsonNode.Parse(last["data"].ToString())!;
+        Assert.Equal(group, message["page_external_id"]!.GetValue<string>());
+        Assert.Equal("Comment", message["kind"]!.GetValue<string>());
+        Assert.True(message["from_page"]?.GetValue<bool>(), $"the channel's reply in its linked group is the page's: {message}");
+    }
+
+    [Fact]
     public async Task OK_messages_carry_the_secret_in_the_path()
     {
         var body = File.ReadAllText(Path.Combine(FixturesDir(), "ok", "ok_message_created_text.docs.json"));

@@ -40,11 +40,13 @@ public static class CatalogProtoMapping
         Id = p.Id, Platform = p.Platform.ToProto(), ExternalId = p.ExternalId, ScreenName = p.ScreenName, Url = p.Url,
         Title = p.Title, Kind = (RegPb.PageKind)(int)p.Kind, OwnerAuthorityId = p.OwnerAuthorityId, Verified = p.Verified,
         CommentsOpen = p.CommentsOpen, Subscribers = p.Subscribers, Status = (RegPb.PageStatus)(int)p.Status, Demo = p.Demo,
+        LinkedExternalId = p.LinkedExternalId,
     };
 
     public static Page ToDomain(this RegPb.Page p) =>
         new(p.Id, p.Platform.ToDomain(), p.ExternalId, p.ScreenName, p.Url, p.Title, (PageKind)(int)p.Kind,
-            p.OwnerAuthorityId, p.Verified, p.CommentsOpen, p.Subscribers, (PageStatus)(int)p.Status, p.Demo);
+            p.OwnerAuthorityId, p.Verified, p.CommentsOpen, p.Subscribers, (PageStatus)(int)p.Status, p.Demo)
+        { LinkedExternalId = p.LinkedExternalId };
 
     public static RegPb.JurisdictionRule ToProto(this JurisdictionRule r) => new()
     {

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace GovPublics.Ingestion.Webhooks;
 
 /// <summary>A page's webhook credentials as ingestion needs them.</summary>
-public sealed record PageCredentials(string PageId, string Secret, string ConfirmationCode, bool Active);
+public sealed record PageCredentials(string PageId, string Secret, string ConfirmationCode, bool Active, string LinkedExternalId = "");
 
 /// <summary>
 /// Webhook credentials per page, asked of the registry's internal service once per page and catalogue version:
@@ -45,7 +45,7 @@ public sealed class WebhookCredentialsCache(
                 var answer = await client.GetWebhookCredentialsAsync(
                     new GetWebhookCredentialsRequest { Platform = platform.ToProto(), PageExternalId = pageExternalId },
                     deadline: DateTime.UtcNow + options.Value.CallDeadline, cancellationToken: cancellationToken);
-                credentials = new PageCredentials(answer.PageId, answer.Secret, answer.ConfirmationCode, answer.Active);
+                credentials = new PageCredentials(answer.PageId, answer.Secret, answer.ConfirmationCode, answer.Active, answer.LinkedExternalId);
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
             {

@@ -106,6 +106,13 @@ public sealed class WebhookHandler(
                     page.Secret.Length == 0 ? $"no secret token is set for chat {update.PageExternalId}" : $"wrong {WebhookEndpoints.TelegramSecretHeader}", body);
             }
 
+            if (page.LinkedExternalId.Length > 0 && update.Message is { FromPage: false, Kind: MessageKind.Comment })
+            {
+                // A discussion group linked to the page's channel: a message sent on behalf of that channel is the
+                // page answering, even as a reply to a citizen's comment. Only the registry knows the link.
+                update = TelegramUpdateParser.Parse(body.Span, page.LinkedExternalId);
+            }
+
             await StoreAsync(update, page, $"tg:{update.PageExternalId}:{update.EventId}", update.EventId.Length > 0);
             return Results.Ok();
         });

@@ -35,6 +35,7 @@ public sealed class RegistryInternalGrpcService(RegistryCatalog catalog, Registr
             ConfirmationCode = secret?.Confirmation ?? "",
             Active = page.Status != GovPublics.Catalog.PageStatus.Archived,
             CatalogVersion = snapshot.Version,
+            LinkedExternalId = page.LinkedExternalId,
         };
     }
 }

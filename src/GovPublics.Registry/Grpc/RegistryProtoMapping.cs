@@ -26,6 +26,7 @@ internal static class RegistryProtoMapping
         ScreenName = p.ScreenName, Url = p.Url, Title = p.Title, Kind = EnumText.Format((PageKind)(int)p.Kind),
         OwnerAuthorityId = p.OwnerAuthorityId.Trim(), Verified = p.Verified, CommentsOpen = p.CommentsOpen,
         Subscribers = p.Subscribers, Status = EnumText.Format((PageStatus)(int)p.Status), Demo = p.Demo,
+        LinkedExternalId = p.LinkedExternalId.Trim(),
     };
 
     public static RuleDto ToDto(this RegPb.JurisdictionRule r) => new()
@@ -54,7 +55,7 @@ internal static class RegistryProtoMapping
         ScreenName = p.ScreenName, Url = p.Url, Title = p.Title, Kind = (RegPb.PageKind)(int)Parse<PageKind>(p.Kind),
         OwnerAuthorityId = p.OwnerAuthorityId, Verified = p.Verified, CommentsOpen = p.CommentsOpen, Subscribers = p.Subscribers,
         Status = Parse<PageStatus>(p.Status) is var s && s == PageStatus.Unspecified ? RegPb.PageStatus.Active : (RegPb.PageStatus)(int)s,
-        Demo = p.Demo,
+        Demo = p.Demo, LinkedExternalId = p.LinkedExternalId,
     };
 
     public static RegPb.JurisdictionRule ToProto(this RuleDto r) => new()

@@ -220,7 +220,7 @@ public sealed class CatalogCsvTests
         Page[] pages =
         [
             new("b", Platform.Telegram, "chan", "chan", "https://t.me/chan", "Кавычки \"внутри\", запятая; точка с запятой",
-                PageKind.HeadPersonal, "gov", true, false, 5, PageStatus.Archived, true),
+                PageKind.HeadPersonal, "gov", true, false, 5, PageStatus.Archived, true) { LinkedExternalId = "-1001500000001" },
             new("a", Platform.Ok, "42", "", "", " пробел по краям \r\nи перевод строки\n", PageKind.Department, "gov", false, true, 0,
                 PageStatus.Active, false),
             new("c", Platform.Vk, "-3", "club3", "https://vk.com/club3", "Простое название", PageKind.Authority, "gov", false, true,
@@ -229,14 +229,16 @@ public sealed class CatalogCsvTests
 
         var csv = CatalogCsv.FormatPages(pages);
 
-        Assert.StartsWith(Header + "\na,ok,42,,,\" пробел", csv, StringComparison.Ordinal);
+        // The linked channel's column is written last; files without it (the Header above) still import.
+        Assert.StartsWith(Header + ",linked_external_id\na,ok,42,,,\" пробел", csv, StringComparison.Ordinal);
         Assert.Contains("\"Кавычки \"\"внутри\"\", запятая; точка с запятой\"", csv, StringComparison.Ordinal);
-        Assert.EndsWith("\nc,vk,-3,club3,https://vk.com/club3,Простое название,authority,gov,false,true,9000000000,active,false\n", csv, StringComparison.Ordinal);
+        Assert.EndsWith("\nc,vk,-3,club3,https://vk.com/club3,Простое название,authority,gov,false,true,9000000000,active,false,\n", csv, StringComparison.Ordinal);
         var parsed = CatalogCsv.ParsePages(csv);
         Assert.Empty(parsed.Errors);
         Assert.Equal(["a", "b", "c"], parsed.Rows.Select(r => r.Item.Id));
         Assert.Equal(" пробел по краям \r\nи перевод строки\n", parsed.Rows[0].Item.Title);
         Assert.Equal(pages[0].Title, parsed.Rows[1].Item.Title);
+        Assert.Equal("-1001500000001", parsed.Rows[1].Item.LinkedExternalId);
         Assert.Equal(["line 2", "line 5", "line 6"], parsed.Rows.Select(r => r.Source));
     }
 }
