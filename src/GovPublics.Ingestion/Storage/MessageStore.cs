@@ -12,6 +12,9 @@ public sealed record StoreResult(string MessageId, bool Duplicate);
 /// Stores accepted messages: the duplicate check, the message record and the append to the <c>messages</c>
 /// stream are one Lua script, so a platform retry or two concurrent repeats give exactly one stream entry.
 /// The caller is answered only after Redis confirmed the write.
+/// The message's JSON is written once, in its stream entry (the log the pipeline reads, never trimmed); the record
+/// keeps the entry's id, the received time and, after an edit, the edited JSON. Writing the payload twice cost
+/// Redis half its time per message in a batch, and twice the append-only file.
 /// </summary>
 public sealed class MessageStore(IConnectionMultiplexer redis, RedisKeys keys)
 {
@@ -23,8 +26,8 @@ public sealed class MessageStore(IConnectionMultiplexer redis, RedisKeys keys)
     private const string StoreScript = """
         if ARGV[5] ~= '0' and redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
         if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-        redis.call('HSET', KEYS[1], 'data', ARGV[2], 'received_at', ARGV[4])
-        redis.call('XADD', KEYS[2], '*', 'id', ARGV[1], 'data', ARGV[2], 'tp', ARGV[3])
+        local entry = redis.call('XADD', KEYS[2], '*', 'id', ARGV[1], 'data', ARGV[2], 'tp', ARGV[3])
+        redis.call('HSET', KEYS[1], 'entry', entry, 'received_at', ARGV[4])
         if ARGV[5] ~= '0' then redis.call('SET', KEYS[3], '1', 'EX', ARGV[5]) end
         return 1
         """;
@@ -42,8 +45,8 @@ public sealed class MessageStore(IConnectionMultiplexer redis, RedisKeys keys)
           redis.call('HSET', KEYS[1], 'data', ARGV[3], ARGV[2] .. '_at', ARGV[5])
           redis.call('HDEL', KEYS[1], 'deleted_at')
         else
-          redis.call('HSET', KEYS[1], 'data', ARGV[3], 'received_at', ARGV[5])
-          redis.call('XADD', KEYS[3], '*', 'id', ARGV[1], 'data', ARGV[3], 'tp', ARGV[4])
+          local entry = redis.call('XADD', KEYS[3], '*', 'id', ARGV[1], 'data', ARGV[3], 'tp', ARGV[4])
+          redis.call('HSET', KEYS[1], 'entry', entry, 'received_at', ARGV[5])
         end
         redis.call('XADD', KEYS[2], '*', 'id', ARGV[1], 'event', ARGV[2], 'data', ARGV[3], 'tp', ARGV[4])
         if ARGV[6] ~= '0' then redis.call('SET', KEYS[4], '1', 'EX', ARGV[6]) end
@@ -61,8 +64,8 @@ public sealed class MessageStore(IConnectionMultiplexer redis, RedisKeys keys)
           if redis.call('EXISTS', KEYS[i]) == 1 then
             out[i] = 0
           else
-            redis.call('HSET', KEYS[i], 'data', json, 'received_at', ARGV[2])
-            redis.call('XADD', stream, '*', 'id', id, 'data', json, 'tp', ARGV[1])
+            local entry = redis.call('XADD', stream, '*', 'id', id, 'data', json, 'tp', ARGV[1])
+            redis.call('HSET', KEYS[i], 'entry', entry, 'received_at', ARGV[2])
             out[i] = 1
           end
         end
