@@ -99,7 +99,7 @@ public sealed class RoutingTests(RedisFixture redis) : IClassFixture<RedisFixtur
     [Fact]
     public async Task A_poison_entry_goes_to_the_dead_letter_stream_and_the_pipeline_goes_on()
     {
-        await redis.Db.StreamAddAsync(PipelineEntries.Messages, [new("id", "mpoison"), new("data", "{not json")]);
+        var poisonId = await redis.Db.StreamAddAsync(PipelineEntries.Messages, [new("id", "mpoison"), new("data", "{not json")]);
         var good = PipelineEntries.Message("r-after-poison", "На улице Ленина в Сызрани не горят фонари");
         await PipelineEntries.AddMessageAsync(redis.Db, good);
 
@@ -108,5 +108,10 @@ public sealed class RoutingTests(RedisFixture redis) : IClassFixture<RedisFixtur
             "the poison entry in the dead-letter stream");
         var dead = (await redis.Db.StreamRangeAsync(PipelineEntries.Messages + ":dead")).Single(e => e["id"] == "mpoison");
         Assert.Contains("JsonException", dead["dead_reason"].ToString(), StringComparison.Ordinal);
+        // Unreadable is unreadable: dead-lettered on its first delivery, acknowledged, nothing left pending.
+        Assert.Equal(poisonId.ToString(), dead["dead_source_id"].ToString());
+        Assert.Equal("1", dead["dead_deliveries"].ToString());
+        await Eventually.True(async () => (await redis.Db.StreamPendingAsync(PipelineEntries.Messages, "routing")).PendingMessageCount == 0, "nothing left pending");
+        Assert.DoesNotContain(await redis.Db.StreamRangeAsync(PipelineEntries.Messages + ":dead"), e => e["id"] == good.MessageId);
     }
 }

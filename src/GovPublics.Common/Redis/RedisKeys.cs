@@ -46,8 +46,47 @@ public sealed class RedisKeys
     /// <summary>The stored message, written atomically with its stream entry (the dedup record).</summary>
     public string Message(string messageId) => Prefix + "msg:" + messageId;
 
-    /// <summary>Routing's decision for a message.</summary>
+    /// <summary>Routing's current decision for a message (the latest revision).</summary>
     public string Decision(string messageId) => Prefix + "decision:" + messageId;
+
+    /// <summary>The message as routing decided it, kept for moderation, re-routes and labelled corrections.</summary>
+    public string DecisionMessage(string messageId) => Prefix + "decision:" + messageId + ":message";
+
+    /// <summary>Every decision made for a message, oldest first: a list of JSON entries, one per revision.</summary>
+    public string DecisionHistory(string messageId) => Prefix + "decision:" + messageId + ":history";
+
+    /// <summary>ЦУР moderation items: one hash, field = item id (<c>MOD-000001</c>…), value = JSON.</summary>
+    public string ModerationItems => Prefix + "moderation:items";
+
+    /// <summary>Sequence for moderation item numbers; an item's number is its score in the indexes.</summary>
+    public string ModerationSequence => Prefix + "moderation:seq";
+
+    /// <summary>Open (waiting or taken) moderation items, scored by number: oldest first.</summary>
+    public string ModerationOpen => Prefix + "moderation:open";
+
+    /// <summary>Open moderation items of one reason kind (<c>low_confidence</c>, <c>rejected</c>).</summary>
+    public string ModerationOpenOf(string reasonKind) => Prefix + "moderation:open:" + reasonKind;
+
+    /// <summary>Decided moderation items, scored by number.</summary>
+    public string ModerationDecided => Prefix + "moderation:decided";
+
+    /// <summary>Decided moderation items of one reason kind.</summary>
+    public string ModerationDecidedOf(string reasonKind) => Prefix + "moderation:decided:" + reasonKind;
+
+    /// <summary>The open moderation item of each message: hash, field = message id, value = item id.</summary>
+    public string ModerationOpenByMessage => Prefix + "moderation:open-by-message";
+
+    /// <summary>Rejections already turned into moderation items: hash, field = rejection key, value = item id.</summary>
+    public string ModerationRejections => Prefix + "moderation:rejections";
+
+    /// <summary>Moderators' corrections of the classifier as labelled examples: hash, field = message id, value = JSON.</summary>
+    public string Corrections => Prefix + "corrections";
+
+    /// <summary>Corrected message ids, scored by the correction's number: the export order.</summary>
+    public string CorrectionsOrder => Prefix + "corrections:order";
+
+    /// <summary>Sequence for correction numbers.</summary>
+    public string CorrectionsSequence => Prefix + "corrections:seq";
 
     /// <summary>Sequence for incident numbers.</summary>
     public string IncidentSequence => Prefix + "incident:seq";

@@ -1,6 +1,8 @@
 using GovPublics.Common.Pipeline;
 using GovPublics.Common.Redis;
 using GovPublics.Common.Registry;
+using GovPublics.Routing.Domain;
+using GovPublics.Routing.Domain.Moderation;
 using GovPublics.Routing.Storage;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -8,8 +10,9 @@ using StackExchange.Redis;
 namespace GovPublics.Routing.Pipeline;
 
 /// <summary>
-/// The routing consumer group on the <c>messages</c> stream: decides each message, stores the decision and
-/// appends it to <c>routed</c> in one step, then acknowledges.
+/// The routing consumer group on the <c>messages</c> stream: decides each message and, in one step, stores the
+/// decision and either appends it to <c>routed</c> or, when the classifier is not sure enough, puts it in the ЦУР
+/// moderation queue without routing it; then acknowledges.
 /// </summary>
 public sealed class RoutingConsumer(
     IConnectionMultiplexer redis,
@@ -17,6 +20,7 @@ public sealed class RoutingConsumer(
     CatalogCache catalog,
     MessageRouter router,
     DecisionStore decisions,
+    IOptions<RoutingOptions> routing,
     IOptionsMonitor<StreamConsumerOptions> options,
     ILogger<RoutingConsumer> logger,
     TimeProvider time)
@@ -40,10 +44,21 @@ public sealed class RoutingConsumer(
     protected override async Task HandleAsync(StreamEntry entry, CancellationToken cancellationToken)
     {
         var message = PipelineJson.Deserialize<CitizenMessage>(entry["data"].ToString());
-        var decision = router.Decide(message, catalog.Current);
-        var routed = await decisions.StoreAndRouteAsync(new RoutedMessage(message, decision));
-        Logger.LogDebug("Message {MessageId} routed: incident={IsIncident} {Category}/{Subcategory} → {Authority} (confidence {Confidence:F2}){Repeat}",
-            message.MessageId, decision.IsIncident, decision.Category, decision.Subcategory, decision.ResponsibleAuthorityId,
-            decision.Confidence, routed ? "" : " (already routed before)");
+        var snapshot = catalog.Current;
+        var decision = router.Decide(message, snapshot);
+        var item = decision.NeedsModeration
+            ? ModerationItem.ForLowConfidence(message, decision,
+                snapshot.FindPage(message.Platform, message.PageExternalId)?.OwnerAuthorityId ?? "",
+                routing.Value.ModerationThreshold, Time.GetUtcNow())
+            : null;
+        var outcome = await decisions.StoreFirstAsync(message, decision, item);
+        Logger.LogDebug("Message {MessageId} {Outcome}: incident={IsIncident} {Category}/{Subcategory} → {Authority} (confidence {Confidence:F2})",
+            message.MessageId, outcome switch
+            {
+                FirstDecisionOutcome.Routed => "routed",
+                FirstDecisionOutcome.Queued => "held for moderation",
+                _ => "already decided before",
+            },
+            decision.IsIncident, decision.Category, decision.Subcategory, decision.ResponsibleAuthorityId, decision.Confidence);
     }
 }
