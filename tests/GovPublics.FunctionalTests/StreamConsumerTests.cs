@@ -72,6 +72,25 @@ public sealed class StreamConsumerTests(RedisFixture redis) : IClassFixture<Redi
     }
 
     [Fact]
+    public async Task A_script_error_of_the_handler_is_the_entrys_failure_and_ends_dead_lettered_not_retried_forever()
+    {
+        var stream = NewStream();
+        var wrongType = stream + ":not-a-hash";
+        await redis.Db.StringSetAsync(wrongType, "a string");
+        // A real server error (WRONGTYPE) for what this entry names; a busy server (LOADING) would be waited out instead.
+        var consumer = await ConsumerWithGroup(stream, "a", maxDeliveries: 2, (_, _) => redis.Db.HashSetAsync(wrongType, "f", "v"));
+        await redis.Db.StreamAddAsync(stream, [new("id", "m-wrongtype"), new("data", "{}")]);
+        await redis.Db.StreamAddAsync(stream, [new("id", "m-next"), new("data", "{}")]);
+
+        await PollUntil(consumer, async () => await redis.Db.StreamLengthAsync(stream + ":dead") == 2, "both entries to be dead-lettered");
+
+        var dead = await redis.Db.StreamRangeAsync(stream + ":dead");
+        Assert.Contains("WRONGTYPE", dead[0]["dead_reason"].ToString(), StringComparison.Ordinal);
+        Assert.Equal(2, consumer.Calls("m-wrongtype"));
+        Assert.Equal(0, await Pending(stream));
+    }
+
+    [Fact]
     public async Task An_entry_that_fails_twice_then_succeeds_is_handled_once_more_and_not_dead_lettered()
     {
         var stream = NewStream();

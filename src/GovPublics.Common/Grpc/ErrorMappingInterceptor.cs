@@ -4,6 +4,7 @@ using GovPublics.Catalog;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
+using GovPublics.Common.Redis;
 using StackExchange.Redis;
 using RpcStatus = Google.Rpc.Status;
 
@@ -66,18 +67,12 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
         CatalogValidationException c => new RpcException(new global::Grpc.Core.Status(StatusCode.InvalidArgument, c.Message)),
         OperationCanceledException when context.CancellationToken.IsCancellationRequested =>
             new RpcException(new global::Grpc.Core.Status(StatusCode.Cancelled, "The call was cancelled or its deadline passed.")),
-        RedisServerException server when !IsBusyServer(server) => LogAndWrap(ex, StatusCode.Internal, "Internal error."),
+        RedisServerException server when !RedisFailures.IsBusyServer(server) => LogAndWrap(ex, StatusCode.Internal, "Internal error."),
         RedisException or TimeoutException => LogAndWrap(ex, StatusCode.Unavailable,
             "The store is unavailable or slow; the request may not have taken effect. Retry with back-off: retries are safe."),
         _ => LogAndWrap(ex, StatusCode.Internal, "Internal error."),
     };
 
-    /// <summary>Server replies that mean "not now" (loading, busy, read-only replica, out of memory), not a bug.</summary>
-    private static bool IsBusyServer(RedisServerException ex) =>
-        ex.Message.StartsWith("LOADING", StringComparison.Ordinal) || ex.Message.StartsWith("BUSY", StringComparison.Ordinal)
-        || ex.Message.StartsWith("READONLY", StringComparison.Ordinal) || ex.Message.StartsWith("OOM", StringComparison.Ordinal)
-        || ex.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal) || ex.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal)
-        || ex.Message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal);
 
     private RpcException LogAndWrap(Exception ex, StatusCode code, string message)
     {

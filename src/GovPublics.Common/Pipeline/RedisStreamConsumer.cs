@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using GovPublics.Common.Redis;
 using StackExchange.Redis;
 
 namespace GovPublics.Common.Pipeline;
@@ -90,6 +91,13 @@ public abstract class RedisStreamConsumer : BackgroundService
     /// the batch stops, nothing is counted against the entry, and it is retried after a pause.
     /// </summary>
     protected virtual bool IsTransient(Exception ex) => ex is RedisException or TimeoutException;
+
+    /// <summary>
+    /// A Redis server reply to a handler's own command that is not "not now" (a script error, WRONGTYPE on a key
+    /// the entry names): retrying would fail forever and block the batch, so it counts as this entry's failure and
+    /// ends, after the bounded retries, in the dead-letter stream. The poll loop itself still retries every Redis error.
+    /// </summary>
+    private static bool IsEntryError(Exception ex) => ex is RedisServerException && !RedisFailures.IsTransient(ex);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -196,7 +204,7 @@ public abstract class RedisStreamConsumer : BackgroundService
             await HandleAsync(entry, cancellationToken);
             return true;
         }
-        catch (Exception ex) when (IsTransient(ex) || (ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        catch (Exception ex) when ((IsTransient(ex) && !IsEntryError(ex)) || (ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             throw;
