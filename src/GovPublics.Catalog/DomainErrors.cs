@@ -67,6 +67,9 @@ public sealed class Validator
 }
 
 /// <summary>The entity changed since the caller read it; transports map it to ABORTED (read again, redo).</summary>
+/// <summary>A change lost the race against other writers too many times in a row (gRPC ABORTED: retry it).</summary>
+public sealed class ContentionException(string message) : Exception(message);
+
 public sealed class ConcurrencyConflictException(string entity, string id, long expected, long current)
     : Exception($"{entity} '{id}' was changed by someone else: you sent version {expected}, the current one is {current}. Read it again and redo the change.")
 {

@@ -61,6 +61,7 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
         ValidationFailedException v => ToRpcException(v),
         EntityNotFoundException n => new RpcException(new global::Grpc.Core.Status(StatusCode.NotFound, n.Message)),
         ConcurrencyConflictException c => new RpcException(new global::Grpc.Core.Status(StatusCode.Aborted, c.Message)),
+        ContentionException c => new RpcException(new global::Grpc.Core.Status(StatusCode.Aborted, c.Message)),
         EntityExistsException e => new RpcException(new global::Grpc.Core.Status(StatusCode.AlreadyExists, e.Message)),
         PreconditionFailedException f => ToRpcException(f),
         CatalogValidationException c => new RpcException(new global::Grpc.Core.Status(StatusCode.InvalidArgument, c.Message)),

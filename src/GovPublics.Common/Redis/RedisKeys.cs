@@ -66,6 +66,15 @@ public sealed class RedisKeys
 
     public string IncidentsByCategory(string category) => Prefix + "incidents:category:" + category;
 
+    /// <summary>Each incident's record version (field = incident id): the compare-and-set of updates.</summary>
+    public string IncidentVersions => Prefix + "incidents:versions";
+
+    /// <summary>
+    /// Every creation and change of an incident, in order (fields: incident, version, event, data = the record):
+    /// the feed behind <c>WatchIncidents</c>.
+    /// </summary>
+    public string IncidentEventsStream => Prefix + "incident-events";
+
     /// <summary>Incidents still waiting for a first response, scored by its due time (ms).</summary>
     public string FirstResponseDue => Prefix + "incidents:first-response-due";
 

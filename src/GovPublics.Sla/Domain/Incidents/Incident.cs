@@ -46,7 +46,67 @@ public sealed record Incident
     public string RoutingExplanation { get; init; } = "";
     public string DeadlinePolicy { get; init; } = "";
 
+    /// <summary>Who works on it (the executor's login) once taken; empty before.</summary>
+    public string AssigneeId { get; init; } = "";
+
+    /// <summary>When the intermediate answer was given, if one was.</summary>
+    public DateTimeOffset? IntermediateAnswerAt { get; init; }
+
+    /// <summary>The final answer's deadline: set by an intermediate answer.</summary>
+    public DateTimeOffset? FinalAnswerDue { get; init; }
+
+    /// <summary>When the final answer was given.</summary>
+    public DateTimeOffset? FinalAnswerAt { get; init; }
+
+    public DateTimeOffset? ResolvedAt { get; init; }
+
+    public DateTimeOffset? ClosedAt { get; init; }
+
+    /// <summary>How many times the incident was reopened.</summary>
+    public int ReopenCount { get; init; }
+
+    /// <summary>The revision of the routing decision the incident follows (see RoutedDecision.Revision).</summary>
+    public int RoutingRevision { get; init; }
+
+    /// <summary>Incremented by the store on every change: updates are compare-and-set on it.</summary>
+    public long Version { get; init; }
+
+    /// <summary>When the incident last changed.</summary>
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>Every change of the incident: who, when, what and why, oldest first.</summary>
+    public IReadOnlyList<IncidentHistoryEntry> History { get; init; } = [];
+
     /// <summary>Late: the first response came after its deadline, or has not come and the deadline passed.</summary>
     public bool IsOverdue(DateTimeOffset now) =>
         FirstResponseAt is { } answered ? answered > FirstResponseDue : now > FirstResponseDue;
+}
+
+/// <summary>One change of an incident: who did what, when and why.</summary>
+/// <param name="At">When it happened.</param>
+/// <param name="Actor">Who did it: a user's login, or <c>system:&lt;component&gt;</c> for the pipeline and timers.</param>
+/// <param name="Action">What happened, e.g. <c>created</c>, <c>take</c>, <c>answer</c>, <c>escalated</c>.</param>
+/// <param name="FromStatus">The status before.</param>
+/// <param name="ToStatus">The status after (the same as before for changes that keep it).</param>
+/// <param name="Comment">Why, or the answer's text; empty when there is nothing to say.</param>
+public sealed record IncidentHistoryEntry(
+    DateTimeOffset At,
+    string Actor,
+    string Action,
+    IncidentStatus FromStatus,
+    IncidentStatus ToStatus,
+    string Comment);
+
+/// <summary>The actors of changes nobody typed: the pipeline and the timers.</summary>
+public static class SystemActors
+{
+    public const string Routing = "system:routing";
+    public const string Platform = "system:platform";
+    public const string Timers = "system:timers";
+}
+
+/// <summary>The names of incident changes, as they appear in the history and in the incident feed.</summary>
+public static class IncidentActions
+{
+    public const string Created = "created";
 }

@@ -52,6 +52,12 @@ public sealed class IncidentFactory(DeadlineCalculator deadlines, WorkingClocks 
             RoutingConfidence = decision.Confidence,
             RoutingExplanation = decision.Explanation,
             DeadlinePolicy = result.PolicyDescription,
+            UpdatedAt = now,
+            History =
+            [
+                new IncidentHistoryEntry(now, SystemActors.Routing, IncidentActions.Created, IncidentStatus.New, IncidentStatus.New,
+                    $"routed to {authority?.Name ?? decision.ResponsibleAuthorityName} ({decision.ResponsibleAuthorityId}): {decision.Explanation}"),
+            ],
         };
     }
 }
