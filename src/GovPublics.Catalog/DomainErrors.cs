@@ -85,3 +85,24 @@ public sealed class PreconditionFailedException(string message, IReadOnlyList<st
     /// <summary>What stands in the way, e.g. "pages/vk-adm-tolyatti".</summary>
     public IReadOnlyList<string> Blockers { get; } = blockers;
 }
+
+/// <summary>
+/// An action the entity's current state does not allow (taking an incident that is already in progress, resolving
+/// one that has no final answer); transports map it to FAILED_PRECONDITION naming the state and the actions it allows.
+/// </summary>
+public sealed class InvalidStateTransitionException(string entity, string id, string state, string action, IReadOnlyList<string> allowed)
+    : Exception($"{entity} '{id}' is {state}: '{action}' is not allowed now; allowed: {(allowed.Count == 0 ? "none" : string.Join(", ", allowed))}")
+{
+    public string Entity { get; } = entity;
+
+    public string Id { get; } = id;
+
+    /// <summary>The state the entity is in, e.g. "in_progress".</summary>
+    public string State { get; } = state;
+
+    /// <summary>The refused action, e.g. "take".</summary>
+    public string Action { get; } = action;
+
+    /// <summary>The actions the state allows.</summary>
+    public IReadOnlyList<string> Allowed { get; } = allowed;
+}

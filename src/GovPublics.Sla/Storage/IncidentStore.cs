@@ -1,5 +1,6 @@
 using System.Globalization;
 using GovPublics.Catalog;
+using GovPublics.Common.Pipeline;
 using GovPublics.Common.Redis;
 using GovPublics.Sla.Domain.Incidents;
 using StackExchange.Redis;
@@ -41,9 +42,11 @@ public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
         """;
 
     // KEYS: records, versions, events, first-response-due, old status, new status, old authority, new authority,
-    //       old category, new category.
-    // ARGV: id, expected version, new JSON, sequence, first response pending (0/1), due (ms), event, events kept.
+    //       old category, new category, outbox stream.
+    // ARGV: id, expected version, new JSON, sequence, first response pending (0/1), due (ms), event, events kept,
+    //       outbox payload ('' = none), outbox message id, outbox traceparent.
     // Returns 1 when stored, 0 when the version moved on (someone else changed it), -1 when there is no such incident.
+    // The outbox entry (a rejection for routing) is appended in the same script: never lost, never doubled.
     private const string UpdateScript = """
         if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return -1 end
         local current = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
@@ -59,6 +62,7 @@ public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
         redis.call('ZADD', KEYS[10], ARGV[4], ARGV[1])
         if ARGV[5] == '1' then redis.call('ZADD', KEYS[4], ARGV[6], ARGV[1]) else redis.call('ZREM', KEYS[4], ARGV[1]) end
         redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[8], '*', 'incident', ARGV[1], 'version', version, 'event', ARGV[7], 'data', ARGV[3])
+        if ARGV[9] ~= '' then redis.call('XADD', KEYS[11], '*', 'id', ARGV[10], 'incident', ARGV[1], 'data', ARGV[9], 'tp', ARGV[11]) end
         return 1
         """;
 
@@ -90,32 +94,42 @@ public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
     /// Throws <see cref="EntityNotFoundException"/> for an unknown id and <see cref="ContentionException"/>
     /// when the incident kept changing under it <see cref="MaxUpdateAttempts"/> times.
     /// </summary>
-    public async Task<(Incident Incident, bool Changed)> UpdateAsync(
-        string id, string eventName, Func<Incident, Incident?> change, CancellationToken cancellationToken = default)
+    public Task<(Incident Incident, bool Changed)> UpdateAsync(
+        string id, string eventName, Func<Incident, Incident?> change, CancellationToken cancellationToken = default) =>
+        ApplyAsync(id, eventName, current => change(current) is { } next ? new IncidentChange(next) : null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="UpdateAsync"/> for a change that may also append an entry to another stream (its
+    /// <see cref="IncidentChange.Outbox"/>, e.g. a rejection for routing) in the same script as the incident's update.
+    /// </summary>
+    public async Task<(Incident Incident, bool Changed)> ApplyAsync(
+        string id, string eventName, Func<Incident, IncidentChange?> change, CancellationToken cancellationToken = default)
     {
         var db = redis.GetDatabase();
         for (var attempt = 0; attempt < MaxUpdateAttempts; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var current = await GetAsync(id) ?? throw new EntityNotFoundException("incident", id);
-            var next = change(current);
-            if (next is null)
+            var decided = change(current);
+            if (decided is null)
             {
                 return (current, false);
             }
 
-            next = next with { Id = current.Id, Sequence = current.Sequence, MessageId = current.MessageId, Version = current.Version + 1 };
+            var next = decided.Incident with { Id = current.Id, Sequence = current.Sequence, MessageId = current.MessageId, Version = current.Version + 1 };
             var stored = (int)await db.ScriptEvaluateAsync(UpdateScript,
                 [
                     keys.IncidentRecords, keys.IncidentVersions, keys.IncidentEventsStream, keys.FirstResponseDue,
                     keys.IncidentsByStatus(StatusKey(current.Status)), keys.IncidentsByStatus(StatusKey(next.Status)),
                     keys.IncidentsByAuthority(current.AuthorityId), keys.IncidentsByAuthority(next.AuthorityId),
                     keys.IncidentsByCategory(current.Category), keys.IncidentsByCategory(next.Category),
+                    decided.Outbox?.Stream ?? keys.IncidentEventsStream,
                 ],
                 [
                     id, current.Version, IncidentJson.Serialize(next), current.Sequence,
                     next.FirstResponseAt is null && next.Status is not (IncidentStatus.Closed or IncidentStatus.Rejected) ? "1" : "0",
                     next.FirstResponseDue.ToUnixTimeMilliseconds(), eventName, EventsKept,
+                    decided.Outbox?.Payload ?? "", decided.Outbox?.MessageId ?? "", PipelineTelemetry.CurrentTraceParent(),
                 ]);
             switch (stored)
             {

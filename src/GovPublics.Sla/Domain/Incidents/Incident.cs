@@ -1,4 +1,5 @@
 using GovPublics.Catalog;
+using GovPublics.Common.Pipeline;
 
 namespace GovPublics.Sla.Domain.Incidents;
 
@@ -37,6 +38,16 @@ public sealed record Incident
     public Platform Platform { get; init; }
     public string PageExternalId { get; init; } = "";
     public string ThreadId { get; init; } = "";
+
+    /// <summary>The citizen's id on the platform; with the thread it recognises the citizen writing again.</summary>
+    public string AuthorId { get; init; } = "";
+
+    /// <summary>A comment or a private message: deadline overrides may differ by kind.</summary>
+    public MessageKind Kind { get; init; } = MessageKind.Comment;
+
+    /// <summary>The citizen deleted the message on the platform (the incident stays; staff decide).</summary>
+    public bool MessageDeleted { get; init; }
+
     public string Text { get; init; } = "";
     public required DateTimeOffset ReceivedAt { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
@@ -89,13 +100,16 @@ public sealed record Incident
 /// <param name="FromStatus">The status before.</param>
 /// <param name="ToStatus">The status after (the same as before for changes that keep it).</param>
 /// <param name="Comment">Why, or the answer's text; empty when there is nothing to say.</param>
+/// <param name="MessageId">The platform message behind the change (an official reply, the citizen writing again, an
+/// edit); empty for changes made by people or timers. Makes the pipeline's changes idempotent per message.</param>
 public sealed record IncidentHistoryEntry(
     DateTimeOffset At,
     string Actor,
     string Action,
     IncidentStatus FromStatus,
     IncidentStatus ToStatus,
-    string Comment);
+    string Comment,
+    string MessageId = "");
 
 /// <summary>The actors of changes nobody typed: the pipeline and the timers.</summary>
 public static class SystemActors
@@ -103,10 +117,32 @@ public static class SystemActors
     public const string Routing = "system:routing";
     public const string Platform = "system:platform";
     public const string Timers = "system:timers";
+
+    /// <summary>The prefix of actors that are citizens (<c>citizen:&lt;platform author id&gt;</c>).</summary>
+    public const string CitizenPrefix = "citizen:";
+
+    /// <summary>The citizen who wrote the incident's message, as an actor.</summary>
+    public static string Citizen(string authorId) => CitizenPrefix + (authorId.Length == 0 ? "unknown" : authorId);
+
+    /// <summary>True for the actors people may not claim: the pipeline, the timers and citizens.</summary>
+    public static bool IsReserved(string actor) =>
+        actor.StartsWith("system:", StringComparison.OrdinalIgnoreCase) || actor.StartsWith(CitizenPrefix, StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>The names of incident changes, as they appear in the history and in the incident feed.</summary>
 public static class IncidentActions
 {
     public const string Created = "created";
+
+    /// <summary>The citizen wrote again in the thread of an incident still being handled (no status change).</summary>
+    public const string FollowUp = "follow_up";
+
+    /// <summary>The citizen edited the message on the platform; the incident's text follows.</summary>
+    public const string Edited = "edited";
+
+    /// <summary>The citizen (or a moderator of the page) deleted the message on the platform.</summary>
+    public const string Deleted = "deleted";
+
+    /// <summary>A deleted message was restored on the platform.</summary>
+    public const string Restored = "restored";
 }
