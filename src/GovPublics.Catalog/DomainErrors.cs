@@ -67,6 +67,9 @@ public sealed class Validator
 }
 
 /// <summary>The entity changed since the caller read it; transports map it to ABORTED (read again, redo).</summary>
+/// <summary>A change lost the race against other writers too many times in a row (gRPC ABORTED: retry it).</summary>
+public sealed class ContentionException(string message) : Exception(message);
+
 public sealed class ConcurrencyConflictException(string entity, string id, long expected, long current)
     : Exception($"{entity} '{id}' was changed by someone else: you sent version {expected}, the current one is {current}. Read it again and redo the change.")
 {
@@ -81,4 +84,25 @@ public sealed class PreconditionFailedException(string message, IReadOnlyList<st
 {
     /// <summary>What stands in the way, e.g. "pages/vk-adm-tolyatti".</summary>
     public IReadOnlyList<string> Blockers { get; } = blockers;
+}
+
+/// <summary>
+/// An action the entity's current state does not allow (taking an incident that is already in progress, resolving
+/// one that has no final answer); transports map it to FAILED_PRECONDITION naming the state and the actions it allows.
+/// </summary>
+public sealed class InvalidStateTransitionException(string entity, string id, string state, string action, IReadOnlyList<string> allowed)
+    : Exception($"{entity} '{id}' is {state}: '{action}' is not allowed now; allowed: {(allowed.Count == 0 ? "none" : string.Join(", ", allowed))}")
+{
+    public string Entity { get; } = entity;
+
+    public string Id { get; } = id;
+
+    /// <summary>The state the entity is in, e.g. "in_progress".</summary>
+    public string State { get; } = state;
+
+    /// <summary>The refused action, e.g. "take".</summary>
+    public string Action { get; } = action;
+
+    /// <summary>The actions the state allows.</summary>
+    public IReadOnlyList<string> Allowed { get; } = allowed;
 }

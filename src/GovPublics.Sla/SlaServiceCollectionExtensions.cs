@@ -3,29 +3,40 @@ using GovPublics.Common.Registry;
 using GovPublics.Sla.Domain.Clock;
 using GovPublics.Sla.Domain.Deadlines;
 using GovPublics.Sla.Domain.Incidents;
+using GovPublics.Sla.Domain.Lifecycle;
 using GovPublics.Sla.Pipeline;
 using GovPublics.Sla.Storage;
+using GovPublics.Sla.Workflow;
+using Microsoft.Extensions.Options;
 
 namespace GovPublics.Sla;
 
 public static class SlaServiceCollectionExtensions
 {
     /// <summary>
-    /// Calendars and deadline policy from the <c>Policies</c> folder, the local catalogue, the incident store and
-    /// the consumer of the <c>routed</c> stream.
+    /// Calendars and deadline policy from the <c>Policies</c> folder, the local catalogue, the incident store, the
+    /// lifecycle (<c>Sla:Lifecycle</c>) and the consumers of the <c>routed</c> and <c>message-events</c> streams.
     /// </summary>
     public static IHostApplicationBuilder AddSlaServices(this IHostApplicationBuilder builder)
     {
         var policies = builder.Configuration["Sla:PoliciesDirectory"] ?? Path.Combine(AppContext.BaseDirectory, "Policies");
         builder.AddCatalogCache();
         builder.Services.Configure<StreamConsumerOptions>(SlaConsumer.GroupName, builder.Configuration.GetSection("Sla:Consumer"));
+        builder.Services.Configure<StreamConsumerOptions>(MessageEventsConsumer.OptionsName, builder.Configuration.GetSection("Sla:MessageEventsConsumer"));
+        builder.Services.Configure<LifecycleOptions>(builder.Configuration.GetSection(LifecycleOptions.Section));
         builder.Services.AddSingleton(_ => CalendarSet.LoadDirectory(Path.Combine(policies, "calendars")));
         builder.Services.AddSingleton(_ => DeadlinePolicy.LoadFile(Path.Combine(policies, "deadlines.json")));
         builder.Services.AddSingleton<DeadlineCalculator>();
         builder.Services.AddSingleton(sp => new WorkingClocks(sp.GetRequiredService<CalendarSet>()));
         builder.Services.AddSingleton<IncidentFactory>();
         builder.Services.AddSingleton<IncidentStore>();
+        builder.Services.AddSingleton(sp => new IncidentLifecycle(
+            sp.GetRequiredService<DeadlineCalculator>(), sp.GetRequiredService<WorkingClocks>(), sp.GetRequiredService<IOptions<LifecycleOptions>>().Value));
+        builder.Services.AddSingleton<IncidentThreadIndex>();
+        builder.Services.AddSingleton<MessageRecords>();
+        builder.Services.AddSingleton<IncidentWorkflow>();
         builder.Services.AddHostedService<SlaConsumer>();
+        builder.Services.AddHostedService<MessageEventsConsumer>();
         builder.Services.AddStreamConsumersHealthCheck();
         return builder;
     }

@@ -62,8 +62,10 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
         ValidationFailedException v => ToRpcException(v),
         EntityNotFoundException n => new RpcException(new global::Grpc.Core.Status(StatusCode.NotFound, n.Message)),
         ConcurrencyConflictException c => new RpcException(new global::Grpc.Core.Status(StatusCode.Aborted, c.Message)),
+        ContentionException c => new RpcException(new global::Grpc.Core.Status(StatusCode.Aborted, c.Message)),
         EntityExistsException e => new RpcException(new global::Grpc.Core.Status(StatusCode.AlreadyExists, e.Message)),
         PreconditionFailedException f => ToRpcException(f),
+        InvalidStateTransitionException t => ToRpcException(t),
         CatalogValidationException c => new RpcException(new global::Grpc.Core.Status(StatusCode.InvalidArgument, c.Message)),
         OperationCanceledException when context.CancellationToken.IsCancellationRequested =>
             new RpcException(new global::Grpc.Core.Status(StatusCode.Cancelled, "The call was cancelled or its deadline passed.")),
@@ -89,6 +91,19 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
             failure.Violations.Add(new PreconditionFailure.Types.Violation { Type = "REFERENCED", Subject = blocker, Description = "still refers to it" });
         }
 
+        return new RpcStatus { Code = (int)Code.FailedPrecondition, Message = ex.Message, Details = { Any.Pack(failure) } }.ToRpcException();
+    }
+
+    /// <summary>FAILED_PRECONDITION carrying a google.rpc.PreconditionFailure: type STATE, the entity, what it allows.</summary>
+    public static RpcException ToRpcException(InvalidStateTransitionException ex)
+    {
+        var failure = new PreconditionFailure();
+        failure.Violations.Add(new PreconditionFailure.Types.Violation
+        {
+            Type = "STATE",
+            Subject = $"{ex.Entity}/{ex.Id}",
+            Description = $"is {ex.State}; allowed: {string.Join(", ", ex.Allowed)}",
+        });
         return new RpcStatus { Code = (int)Code.FailedPrecondition, Message = ex.Message, Details = { Any.Pack(failure) } }.ToRpcException();
     }
 

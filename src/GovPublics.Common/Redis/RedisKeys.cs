@@ -31,7 +31,10 @@ public sealed class RedisKeys
     /// <summary>Edits, deletions and restorations of messages already received.</summary>
     public string MessageEventsStream => Prefix + "message-events";
 
-    /// <summary>Incidents rejected by their authority as "not ours" (SLA → routing's moderation queue).</summary>
+    /// <summary>
+    /// Incidents rejected by their authority as "not ours" (SLA → routing's moderation queue). Fields: <c>id</c> (the
+    /// incident's message id), <c>incident</c>, <c>data</c> (an <c>IncidentRejection</c> as JSON), <c>tp</c>.
+    /// </summary>
     public string RejectionsStream => Prefix + "rejections";
 
     /// <summary>Webhook bodies refused as malformed, kept (capped) for staff to inspect.</summary>
@@ -96,6 +99,20 @@ public sealed class RedisKeys
 
     public string IncidentByMessage(string messageId) => Prefix + "incident:by-message:" + messageId;
 
+    /// <summary>
+    /// A citizen's later message in an incident's thread that joined that incident (a follow-up, or the message that
+    /// reopened it) instead of becoming one: message id → incident id.
+    /// </summary>
+    public string IncidentByFollowUp(string messageId) => Prefix + "incident:by-follow-up:" + messageId;
+
+    /// <summary>
+    /// The incidents of one platform thread (a post's comments, a private chat): platform code, the page's external
+    /// id and the thread id; scored by when their message was received (ms). Official replies and citizens writing
+    /// again are matched against it.
+    /// </summary>
+    public string IncidentsByThread(string platform, string pageExternalId, string threadId) =>
+        Prefix + "incidents:thread:" + platform + ":" + pageExternalId + ":" + threadId;
+
     /// <summary>All incidents, scored by creation time (ms).</summary>
     public string IncidentsByCreation => Prefix + "incidents:all";
 
@@ -104,6 +121,15 @@ public sealed class RedisKeys
     public string IncidentsByStatus(string status) => Prefix + "incidents:status:" + status;
 
     public string IncidentsByCategory(string category) => Prefix + "incidents:category:" + category;
+
+    /// <summary>Each incident's record version (field = incident id): the compare-and-set of updates.</summary>
+    public string IncidentVersions => Prefix + "incidents:versions";
+
+    /// <summary>
+    /// Every creation and change of an incident, in order (fields: incident, version, event, data = the record):
+    /// the feed behind <c>WatchIncidents</c>.
+    /// </summary>
+    public string IncidentEventsStream => Prefix + "incident-events";
 
     /// <summary>Incidents still waiting for a first response, scored by its due time (ms).</summary>
     public string FirstResponseDue => Prefix + "incidents:first-response-due";

@@ -3,31 +3,102 @@ using GovPublics.Common.Registry;
 using GovPublics.Contracts.Sla.V1;
 using GovPublics.Sla.Domain.Clock;
 using GovPublics.Sla.Domain.Deadlines;
+using GovPublics.Sla.Domain.Lifecycle;
 using WorkingClocks = GovPublics.Sla.Domain.Incidents.WorkingClocks;
 using GovPublics.Sla.Storage;
+using GovPublics.Sla.Workflow;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using DomainAnswerKind = GovPublics.Sla.Domain.Lifecycle.AnswerKind;
+using DomainHistoryEntry = GovPublics.Sla.Domain.Incidents.IncidentHistoryEntry;
 using DomainIncident = GovPublics.Sla.Domain.Incidents.Incident;
 using DomainStatus = GovPublics.Sla.Domain.Incidents.IncidentStatus;
 
 namespace GovPublics.Sla.Grpc;
 
-/// <summary>Reads of incidents: validate, query the store, map.</summary>
-public sealed class SlaGrpcService(IncidentStore store, CatalogCache catalog, DeadlineCalculator deadlines, WorkingClocks clocks, TimeProvider time) : SlaService.SlaServiceBase
+/// <summary>Reads of incidents and the lifecycle actions: validate, call the store or the workflow, map.</summary>
+public sealed class SlaGrpcService(
+    IncidentStore store,
+    IncidentWorkflow workflow,
+    CatalogCache catalog,
+    DeadlineCalculator deadlines,
+    WorkingClocks clocks,
+    TimeProvider time) : SlaService.SlaServiceBase
 {
     public override async Task<Incident> GetIncident(GetIncidentRequest request, ServerCallContext context)
     {
         new Validator().Require("id", request.Id).ThrowIfInvalid();
-        var incident = await store.GetAsync(request.Id.Trim().ToUpperInvariant()) ?? throw new EntityNotFoundException("incident", request.Id);
+        var incident = await store.GetAsync(IncidentId(request.Id)) ?? throw new EntityNotFoundException("incident", request.Id);
         return ToProto(incident, time.GetUtcNow());
     }
 
     public override async Task<Incident> GetIncidentByMessage(GetIncidentByMessageRequest request, ServerCallContext context)
     {
         new Validator().Require("message_id", request.MessageId).ThrowIfInvalid();
-        var incident = await store.GetByMessageAsync(request.MessageId.Trim())
+        var incident = await workflow.FindByMessageAsync(request.MessageId.Trim())
             ?? throw new EntityNotFoundException("incident for message", request.MessageId);
         return ToProto(incident, time.GetUtcNow());
+    }
+
+    public override async Task<Incident> AssignIncident(AssignIncidentRequest request, ServerCallContext context)
+    {
+        var command = Command(request.Actor, request.Comment);
+        Validate(request.Id, request.ExpectedVersion, LifecycleAction.Assign, command, request.AssigneeId);
+        return ToProto(await workflow.AssignAsync(IncidentId(request.Id), request.ExpectedVersion, command, request.AssigneeId, context.CancellationToken), command.At);
+    }
+
+    public override async Task<Incident> TakeIncident(TakeIncidentRequest request, ServerCallContext context)
+    {
+        var command = Command(request.Actor, request.Comment);
+        Validate(request.Id, request.ExpectedVersion, LifecycleAction.Take, command);
+        return ToProto(await workflow.TakeAsync(IncidentId(request.Id), request.ExpectedVersion, command, context.CancellationToken), command.At);
+    }
+
+    public override async Task<Incident> AnswerIncident(AnswerIncidentRequest request, ServerCallContext context)
+    {
+        var command = Command(request.Actor, request.Text);
+        var kind = request.Kind switch
+        {
+            GovPublics.Contracts.Sla.V1.AnswerKind.Intermediate => DomainAnswerKind.Intermediate,
+            GovPublics.Contracts.Sla.V1.AnswerKind.Final => DomainAnswerKind.Final,
+            _ => (DomainAnswerKind?)null,
+        };
+        var v = Check(new Validator(), request.Id, request.ExpectedVersion);
+        if (kind is null)
+        {
+            v.Add("kind", "must be ANSWER_KIND_INTERMEDIATE or ANSWER_KIND_FINAL");
+        }
+
+        IncidentLifecycle.Check(v, (kind ?? DomainAnswerKind.Final).Action(), command).ThrowIfInvalid();
+        return ToProto(await workflow.AnswerAsync(IncidentId(request.Id), request.ExpectedVersion, command, kind!.Value, context.CancellationToken), command.At);
+    }
+
+    public override async Task<Incident> ResolveIncident(ResolveIncidentRequest request, ServerCallContext context)
+    {
+        var command = Command(request.Actor, request.Comment);
+        Validate(request.Id, request.ExpectedVersion, LifecycleAction.Resolve, command);
+        return ToProto(await workflow.ResolveAsync(IncidentId(request.Id), request.ExpectedVersion, command, context.CancellationToken), command.At);
+    }
+
+    public override async Task<Incident> RejectIncident(RejectIncidentRequest request, ServerCallContext context)
+    {
+        var command = Command(request.Actor, request.Reason);
+        Validate(request.Id, request.ExpectedVersion, LifecycleAction.Reject, command);
+        return ToProto(await workflow.RejectAsync(IncidentId(request.Id), request.ExpectedVersion, command, context.CancellationToken), command.At);
+    }
+
+    public override async Task<Incident> ReopenIncident(ReopenIncidentRequest request, ServerCallContext context)
+    {
+        var command = Command(request.Actor, request.Reason);
+        Validate(request.Id, request.ExpectedVersion, LifecycleAction.Reopen, command);
+        return ToProto(await workflow.ReopenAsync(IncidentId(request.Id), request.ExpectedVersion, command, context.CancellationToken), command.At);
+    }
+
+    public override async Task<Incident> CloseIncident(CloseIncidentRequest request, ServerCallContext context)
+    {
+        var command = Command(request.Actor, request.Comment);
+        Validate(request.Id, request.ExpectedVersion, LifecycleAction.Close, command);
+        return ToProto(await workflow.CloseAsync(IncidentId(request.Id), request.ExpectedVersion, command, context.CancellationToken), command.At);
     }
 
     public override async Task<ListIncidentsResponse> ListIncidents(ListIncidentsRequest request, ServerCallContext context)
@@ -115,6 +186,37 @@ public sealed class SlaGrpcService(IncidentStore store, CatalogCache catalog, De
         });
     }
 
+    private StaffCommand Command(string actor, string text) => new(actor, time.GetUtcNow(), text);
+
+    private static string IncidentId(string id) => id.Trim().ToUpperInvariant();
+
+    private static Validator Check(Validator v, string id, long expectedVersion)
+    {
+        v.Require("id", id);
+        if (expectedVersion < 0)
+        {
+            v.Add("expected_version", "must not be negative");
+        }
+
+        return v;
+    }
+
+    private static void Validate(string id, long expectedVersion, LifecycleAction action, StaffCommand command, string assigneeId = "") =>
+        IncidentLifecycle.Check(Check(new Validator(), id, expectedVersion), action, command, assigneeId).ThrowIfInvalid();
+
+    private static Timestamp? At(DateTimeOffset? at) => at is { } value ? Timestamp.FromDateTimeOffset(value) : null;
+
+    private static IncidentHistoryEntry ToProto(DomainHistoryEntry h) => new()
+    {
+        At = Timestamp.FromDateTimeOffset(h.At),
+        Actor = h.Actor,
+        Action = h.Action,
+        FromStatus = (IncidentStatus)(int)h.FromStatus,
+        ToStatus = (IncidentStatus)(int)h.ToStatus,
+        Comment = h.Comment,
+        MessageId = h.MessageId,
+    };
+
     private static Incident ToProto(DomainIncident i, DateTimeOffset now) => new()
     {
         Id = i.Id,
@@ -141,5 +243,20 @@ public sealed class SlaGrpcService(IncidentStore store, CatalogCache catalog, De
         RoutingConfidence = i.RoutingConfidence,
         RoutingExplanation = i.RoutingExplanation,
         DeadlinePolicy = i.DeadlinePolicy,
+        Version = i.Version,
+        UpdatedAt = Timestamp.FromDateTimeOffset(i.UpdatedAt),
+        AssigneeId = i.AssigneeId,
+        IntermediateAnswerAt = At(i.IntermediateAnswerAt),
+        FinalAnswerDueAt = At(i.FinalAnswerDue),
+        FinalAnswerAt = At(i.FinalAnswerAt),
+        ResolvedAt = At(i.ResolvedAt),
+        ClosedAt = At(i.ClosedAt),
+        ReopenCount = i.ReopenCount,
+        RoutingRevision = i.RoutingRevision,
+        History = { i.History.Select(ToProto) },
+        AuthorId = i.AuthorId,
+        Kind = (GovPublics.Contracts.Common.V1.MessageKind)(int)i.Kind,
+        MessageDeleted = i.MessageDeleted,
+        AllowedActions = { IncidentTransitions.AllowedToStaff(i).Select(a => a.Name()) },
     };
 }

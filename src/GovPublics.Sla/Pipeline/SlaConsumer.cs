@@ -2,23 +2,23 @@ using GovPublics.Common.Pipeline;
 using GovPublics.Common.Redis;
 using GovPublics.Common.Registry;
 using GovPublics.Sla.Domain.Clock;
-using GovPublics.Sla.Domain.Incidents;
-using GovPublics.Sla.Storage;
+using GovPublics.Sla.Workflow;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace GovPublics.Sla.Pipeline;
 
 /// <summary>
-/// The SLA consumer group on the <c>routed</c> stream: every decision that is an incident becomes exactly one
-/// incident with its deadlines; the entry is acknowledged after the incident is stored.
+/// The SLA consumer group on the <c>routed</c> stream: a decision that is an incident becomes exactly one incident
+/// with its deadlines, a newer decision for a message reroutes or dismisses its incident, a page's reply records the
+/// first response, and a citizen writing again joins or reopens their incident (<see cref="IncidentWorkflow.ApplyRoutedAsync"/>).
+/// The entry is acknowledged after the effect is stored.
 /// </summary>
 public sealed class SlaConsumer(
     IConnectionMultiplexer redis,
     RedisKeys keys,
     CatalogCache catalog,
-    IncidentFactory factory,
-    IncidentStore incidents,
+    IncidentWorkflow workflow,
     IOptionsMonitor<StreamConsumerOptions> options,
     ILogger<SlaConsumer> logger,
     TimeProvider time)
@@ -48,14 +48,8 @@ public sealed class SlaConsumer(
     protected override async Task HandleAsync(StreamEntry entry, CancellationToken cancellationToken)
     {
         var routed = PipelineJson.Deserialize<RoutedMessage>(entry["data"].ToString());
-        if (!routed.Decision.IsIncident)
-        {
-            return;
-        }
-
-        var incident = factory.Create(routed, catalog.Current, Time.GetUtcNow());
-        var (id, created) = await incidents.CreateAsync(incident);
-        Logger.LogDebug("Incident {IncidentId} for message {MessageId}: {Authority}, first response due {Due:O}{Repeat}",
-            id, incident.MessageId, incident.AuthorityId, incident.FirstResponseDue, created ? "" : " (existed)");
+        var outcome = await workflow.ApplyRoutedAsync(routed, cancellationToken);
+        Logger.LogDebug("Routed entry {EntryId} for message {MessageId} (revision {Revision}): {Outcome}",
+            entry.Id, routed.Message.MessageId, routed.Decision.Revision, outcome);
     }
 }

@@ -1,4 +1,5 @@
 using GovPublics.Catalog;
+using GovPublics.Common.Pipeline;
 
 namespace GovPublics.Sla.Domain.Incidents;
 
@@ -37,6 +38,16 @@ public sealed record Incident
     public Platform Platform { get; init; }
     public string PageExternalId { get; init; } = "";
     public string ThreadId { get; init; } = "";
+
+    /// <summary>The citizen's id on the platform; with the thread it recognises the citizen writing again.</summary>
+    public string AuthorId { get; init; } = "";
+
+    /// <summary>A comment or a private message: deadline overrides may differ by kind.</summary>
+    public MessageKind Kind { get; init; } = MessageKind.Comment;
+
+    /// <summary>The citizen deleted the message on the platform (the incident stays; staff decide).</summary>
+    public bool MessageDeleted { get; init; }
+
     public string Text { get; init; } = "";
     public required DateTimeOffset ReceivedAt { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
@@ -46,7 +57,92 @@ public sealed record Incident
     public string RoutingExplanation { get; init; } = "";
     public string DeadlinePolicy { get; init; } = "";
 
+    /// <summary>Who works on it (the executor's login) once taken; empty before.</summary>
+    public string AssigneeId { get; init; } = "";
+
+    /// <summary>When the intermediate answer was given, if one was.</summary>
+    public DateTimeOffset? IntermediateAnswerAt { get; init; }
+
+    /// <summary>The final answer's deadline: set by an intermediate answer.</summary>
+    public DateTimeOffset? FinalAnswerDue { get; init; }
+
+    /// <summary>When the final answer was given.</summary>
+    public DateTimeOffset? FinalAnswerAt { get; init; }
+
+    public DateTimeOffset? ResolvedAt { get; init; }
+
+    public DateTimeOffset? ClosedAt { get; init; }
+
+    /// <summary>How many times the incident was reopened.</summary>
+    public int ReopenCount { get; init; }
+
+    /// <summary>The revision of the routing decision the incident follows (see RoutedDecision.Revision).</summary>
+    public int RoutingRevision { get; init; }
+
+    /// <summary>Incremented by the store on every change: updates are compare-and-set on it.</summary>
+    public long Version { get; init; }
+
+    /// <summary>When the incident last changed.</summary>
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>Every change of the incident: who, when, what and why, oldest first.</summary>
+    public IReadOnlyList<IncidentHistoryEntry> History { get; init; } = [];
+
     /// <summary>Late: the first response came after its deadline, or has not come and the deadline passed.</summary>
     public bool IsOverdue(DateTimeOffset now) =>
         FirstResponseAt is { } answered ? answered > FirstResponseDue : now > FirstResponseDue;
+}
+
+/// <summary>One change of an incident: who did what, when and why.</summary>
+/// <param name="At">When it happened.</param>
+/// <param name="Actor">Who did it: a user's login, or <c>system:&lt;component&gt;</c> for the pipeline and timers.</param>
+/// <param name="Action">What happened, e.g. <c>created</c>, <c>take</c>, <c>answer</c>, <c>escalated</c>.</param>
+/// <param name="FromStatus">The status before.</param>
+/// <param name="ToStatus">The status after (the same as before for changes that keep it).</param>
+/// <param name="Comment">Why, or the answer's text; empty when there is nothing to say.</param>
+/// <param name="MessageId">The platform message behind the change (an official reply, the citizen writing again, an
+/// edit); empty for changes made by people or timers. Makes the pipeline's changes idempotent per message.</param>
+public sealed record IncidentHistoryEntry(
+    DateTimeOffset At,
+    string Actor,
+    string Action,
+    IncidentStatus FromStatus,
+    IncidentStatus ToStatus,
+    string Comment,
+    string MessageId = "");
+
+/// <summary>The actors of changes nobody typed: the pipeline and the timers.</summary>
+public static class SystemActors
+{
+    public const string Routing = "system:routing";
+    public const string Platform = "system:platform";
+    public const string Timers = "system:timers";
+
+    /// <summary>The prefix of actors that are citizens (<c>citizen:&lt;platform author id&gt;</c>).</summary>
+    public const string CitizenPrefix = "citizen:";
+
+    /// <summary>The citizen who wrote the incident's message, as an actor.</summary>
+    public static string Citizen(string authorId) => CitizenPrefix + (authorId.Length == 0 ? "unknown" : authorId);
+
+    /// <summary>True for the actors people may not claim: the pipeline, the timers and citizens.</summary>
+    public static bool IsReserved(string actor) =>
+        actor.StartsWith("system:", StringComparison.OrdinalIgnoreCase) || actor.StartsWith(CitizenPrefix, StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>The names of incident changes, as they appear in the history and in the incident feed.</summary>
+public static class IncidentActions
+{
+    public const string Created = "created";
+
+    /// <summary>The citizen wrote again in the thread of an incident still being handled (no status change).</summary>
+    public const string FollowUp = "follow_up";
+
+    /// <summary>The citizen edited the message on the platform; the incident's text follows.</summary>
+    public const string Edited = "edited";
+
+    /// <summary>The citizen (or a moderator of the page) deleted the message on the platform.</summary>
+    public const string Deleted = "deleted";
+
+    /// <summary>A deleted message was restored on the platform.</summary>
+    public const string Restored = "restored";
 }

@@ -45,6 +45,8 @@ public sealed class IncidentFactory(DeadlineCalculator deadlines, WorkingClocks 
             Platform = message.Platform,
             PageExternalId = message.PageExternalId,
             ThreadId = message.ThreadId,
+            AuthorId = message.AuthorId,
+            Kind = message.Kind,
             Text = message.Text,
             ReceivedAt = start,
             CreatedAt = now,
@@ -52,6 +54,13 @@ public sealed class IncidentFactory(DeadlineCalculator deadlines, WorkingClocks 
             RoutingConfidence = decision.Confidence,
             RoutingExplanation = decision.Explanation,
             DeadlinePolicy = result.PolicyDescription,
+            RoutingRevision = decision.Revision,
+            UpdatedAt = now,
+            History =
+            [
+                new IncidentHistoryEntry(now, SystemActors.Routing, IncidentActions.Created, IncidentStatus.New, IncidentStatus.New,
+                    $"routed to {authority?.Name ?? decision.ResponsibleAuthorityName} ({decision.ResponsibleAuthorityId}): {decision.Explanation}"),
+            ],
         };
     }
 }

@@ -1,0 +1,37 @@
+namespace GovPublics.Sla.Domain.Lifecycle;
+
+/// <summary>Settings of the incident lifecycle (section <c>Sla:Lifecycle</c>).</summary>
+public sealed class LifecycleOptions
+{
+    public const string Section = "Sla:Lifecycle";
+
+    /// <summary>
+    /// A citizen who writes again in the thread of an incident within this period after its final answer, resolution
+    /// or closure reopens it; later, the new message is a new incident.
+    /// </summary>
+    public TimeSpan ReopenPeriod { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Throws <see cref="ArgumentException"/> for settings the lifecycle cannot work with.</summary>
+    public LifecycleOptions Validated()
+    {
+        if (ReopenPeriod <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{Section}:ReopenPeriod must be positive, got {ReopenPeriod}.");
+        }
+
+        return this;
+    }
+}
+
+/// <summary>Bounds of what people type into lifecycle actions.</summary>
+public static class LifecycleLimits
+{
+    /// <summary>An actor's or assignee's login.</summary>
+    public const int MaxActorLength = 200;
+
+    /// <summary>An answer's text (intermediate or final).</summary>
+    public const int MaxAnswerLength = 8_000;
+
+    /// <summary>A reason (reject, reopen) or a comment (take, assign, resolve, close).</summary>
+    public const int MaxReasonLength = 2_000;
+}

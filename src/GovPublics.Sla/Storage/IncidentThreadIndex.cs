@@ -1,0 +1,62 @@
+using GovPublics.Catalog;
+using GovPublics.Common.Redis;
+using GovPublics.Sla.Domain.Incidents;
+using StackExchange.Redis;
+
+namespace GovPublics.Sla.Storage;
+
+/// <summary>
+/// Incidents by platform thread (platform, page, thread id), and citizens' later messages that joined an incident
+/// instead of becoming one. Both are written after the incident itself and idempotently (ZADD NX, SET NX), so a
+/// redelivered routed entry repairs what a crash left undone.
+/// </summary>
+public sealed class IncidentThreadIndex(IConnectionMultiplexer redis, RedisKeys keys)
+{
+    /// <summary>A lookup reads at most this many incidents of a thread, newest first.</summary>
+    public const int MaxPerLookup = 200;
+
+    /// <summary>Adds the incident to its thread's index; nothing for a message without a thread.</summary>
+    public async Task AddAsync(string incidentId, Incident incident)
+    {
+        if (incident.ThreadId.Length == 0)
+        {
+            return;
+        }
+
+        await redis.GetDatabase().SortedSetAddAsync(Key(incident.Platform, incident.PageExternalId, incident.ThreadId),
+            incidentId, incident.ReceivedAt.ToUnixTimeMilliseconds(), SortedSetWhen.NotExists);
+    }
+
+    /// <summary>The thread's incidents, newest first, at most <see cref="MaxPerLookup"/>.</summary>
+    public async Task<IReadOnlyList<Incident>> InThreadAsync(Platform platform, string pageExternalId, string threadId)
+    {
+        if (threadId.Length == 0)
+        {
+            return [];
+        }
+
+        var db = redis.GetDatabase();
+        var ids = await db.SortedSetRangeByRankAsync(Key(platform, pageExternalId, threadId), 0, MaxPerLookup - 1, Order.Descending);
+        if (ids.Length == 0)
+        {
+            return [];
+        }
+
+        var records = await db.HashGetAsync(keys.IncidentRecords, ids);
+        return [.. records.Where(r => !r.IsNullOrEmpty).Select(r => IncidentJson.Deserialize(r.ToString()))];
+    }
+
+    /// <summary>Records that <paramref name="messageId"/> joined incident <paramref name="incidentId"/>.</summary>
+    public Task AttachAsync(string messageId, string incidentId) =>
+        redis.GetDatabase().StringSetAsync(keys.IncidentByFollowUp(messageId), incidentId, when: When.NotExists);
+
+    /// <summary>The incident <paramref name="messageId"/> joined as a follow-up, or null.</summary>
+    public async Task<string?> AttachedToAsync(string messageId)
+    {
+        var id = await redis.GetDatabase().StringGetAsync(keys.IncidentByFollowUp(messageId));
+        return id.IsNullOrEmpty ? null : id.ToString();
+    }
+
+    private string Key(Platform platform, string pageExternalId, string threadId) =>
+        keys.IncidentsByThread(EnumText.Format(platform), pageExternalId, threadId);
+}

@@ -1,0 +1,302 @@
+using GovPublics.Catalog;
+using GovPublics.Common.Pipeline;
+using GovPublics.Common.Redis;
+using GovPublics.Common.Registry;
+using GovPublics.Sla.Domain.Incidents;
+using GovPublics.Sla.Domain.Lifecycle;
+using GovPublics.Sla.Storage;
+
+namespace GovPublics.Sla.Workflow;
+
+/// <summary>What a routed entry did.</summary>
+public enum RoutedOutcome
+{
+    /// <summary>Nothing: not an incident, a decision not newer than the incident's, or a message already handled.</summary>
+    Ignored = 0,
+    Created = 1,
+    Rerouted = 2,
+    Dismissed = 3,
+    FollowUp = 4,
+    Reopened = 5,
+    OfficialReply = 6,
+}
+
+/// <summary>
+/// Runs the lifecycle against the store: a person's action (gRPC) or the pipeline's (routed entries, message
+/// events). Each change is one compare-and-set update of the incident (<see cref="IncidentStore.ApplyAsync"/>), its
+/// history entry and feed event included; the domain functions decide, this class only reads, stores and links.
+/// </summary>
+public sealed class IncidentWorkflow(
+    IncidentStore store,
+    IncidentThreadIndex threads,
+    MessageRecords messages,
+    IncidentFactory factory,
+    IncidentLifecycle lifecycle,
+    CatalogCache catalog,
+    RedisKeys keys,
+    TimeProvider time,
+    ILogger<IncidentWorkflow> logger)
+{
+    public Task<Incident> AssignAsync(string id, long expectedVersion, StaffCommand command, string assigneeId, CancellationToken cancellationToken) =>
+        ActAsync(id, expectedVersion, LifecycleAction.Assign, i => lifecycle.Assign(i, command, assigneeId), cancellationToken);
+
+    public Task<Incident> TakeAsync(string id, long expectedVersion, StaffCommand command, CancellationToken cancellationToken) =>
+        ActAsync(id, expectedVersion, LifecycleAction.Take, i => lifecycle.Take(i, command), cancellationToken);
+
+    public Task<Incident> AnswerAsync(string id, long expectedVersion, StaffCommand command, AnswerKind kind, CancellationToken cancellationToken) =>
+        ActAsync(id, expectedVersion, kind.Action(), i => lifecycle.Answer(i, command, kind, catalog.Current), cancellationToken);
+
+    public Task<Incident> ResolveAsync(string id, long expectedVersion, StaffCommand command, CancellationToken cancellationToken) =>
+        ActAsync(id, expectedVersion, LifecycleAction.Resolve, i => lifecycle.Resolve(i, command), cancellationToken);
+
+    public Task<Incident> CloseAsync(string id, long expectedVersion, StaffCommand command, CancellationToken cancellationToken) =>
+        ActAsync(id, expectedVersion, LifecycleAction.Close, i => lifecycle.Close(i, command), cancellationToken);
+
+    public Task<Incident> ReopenAsync(string id, long expectedVersion, StaffCommand command, CancellationToken cancellationToken) =>
+        ActAsync(id, expectedVersion, LifecycleAction.Reopen, i => lifecycle.Reopen(i, command, catalog.Current), cancellationToken);
+
+    /// <summary>
+    /// "Not ours": the incident becomes rejected and an <see cref="IncidentRejection"/> is appended to the
+    /// rejections stream for routing's moderation queue, in the same script as the incident's update.
+    /// </summary>
+    public async Task<Incident> RejectAsync(string id, long expectedVersion, StaffCommand command, CancellationToken cancellationToken)
+    {
+        var (incident, _) = await store.ApplyAsync(id, LifecycleAction.Reject.Name(), current =>
+        {
+            CheckVersion(current, expectedVersion);
+            var next = lifecycle.Reject(current, command);
+            var rejection = new IncidentRejection
+            {
+                IncidentId = current.Id,
+                MessageId = current.MessageId,
+                AuthorityId = current.AuthorityId,
+                Reason = command.Text.Trim(),
+                By = command.Actor.Trim(),
+                RejectedAt = command.At,
+            };
+            return new IncidentChange(next, new IncidentOutboxEntry(keys.RejectionsStream, current.MessageId, PipelineJson.Serialize(rejection)));
+        }, cancellationToken);
+        return incident;
+    }
+
+    /// <summary>
+    /// Applies one entry of the <c>routed</c> stream. In order: a page's own reply records the first response on the
+    /// thread's incidents waiting for one; a message that has an incident applies a newer decision (reroute, or
+    /// dismiss when it is not an incident any more; not newer: ignored); a new incident of a citizen who wrote in a
+    /// thread where the same citizen has an incident on the same topic joins it (follow-up, or reopen within the
+    /// period); otherwise an incident decision creates the incident.
+    /// </summary>
+    public async Task<RoutedOutcome> ApplyRoutedAsync(RoutedMessage routed, CancellationToken cancellationToken)
+    {
+        var (message, decision) = routed;
+        var now = time.GetUtcNow();
+        if (message.FromPage && !decision.IsIncident)
+        {
+            return message.Kind == MessageKind.PagePost ? RoutedOutcome.Ignored : await OfficialReplyAsync(message, now, cancellationToken);
+        }
+
+        if (await store.GetByMessageAsync(message.MessageId) is { } existing)
+        {
+            return await NewDecisionAsync(existing, decision, now, cancellationToken);
+        }
+
+        if (!decision.IsIncident)
+        {
+            return RoutedOutcome.Ignored;
+        }
+
+        if (await threads.AttachedToAsync(message.MessageId) is { } joined)
+        {
+            // A follow-up belongs to the incident it joined: re-route that incident, not its follow-ups.
+            logger.LogDebug("Message {MessageId} joined incident {IncidentId} before; decision revision {Revision} ignored",
+                message.MessageId, joined, decision.Revision);
+            return RoutedOutcome.Ignored;
+        }
+
+        if (await JoinThreadAsync(message, decision, now, cancellationToken) is { } outcome)
+        {
+            return outcome;
+        }
+
+        var incident = factory.Create(routed, catalog.Current, now);
+        var (id, created) = await store.CreateAsync(incident);
+        await threads.AddAsync(id, incident);
+        await CatchUpWithMessageAsync(id, incident, now, cancellationToken);
+        logger.LogDebug("Incident {IncidentId} for message {MessageId}: {Authority}, first response due {Due:O}{Repeat}",
+            id, incident.MessageId, incident.AuthorityId, incident.FirstResponseDue, created ? "" : " (existed)");
+        return created ? RoutedOutcome.Created : RoutedOutcome.Ignored;
+    }
+
+    /// <summary>
+    /// Applies one entry of the <c>message-events</c> stream (<paramref name="kind"/>: edit, delete or restore) to the
+    /// incident of the message, or to the incident the message joined. A message with no incident is skipped: if it
+    /// becomes one later, creation reads the stored message as it is then.
+    /// </summary>
+    public async Task<bool> ApplyMessageEventAsync(string kind, CitizenMessage message, CancellationToken cancellationToken)
+    {
+        var action = kind switch
+        {
+            "edit" => IncidentActions.Edited,
+            "delete" => IncidentActions.Deleted,
+            "restore" => IncidentActions.Restored,
+            _ => null,
+        };
+        if (action is null)
+        {
+            logger.LogWarning("Message event {Kind} for {MessageId} is of an unknown kind; skipped", kind, message.MessageId);
+            return false;
+        }
+
+        var id = (await store.GetByMessageAsync(message.MessageId))?.Id ?? await threads.AttachedToAsync(message.MessageId);
+        if (id is null)
+        {
+            return false;
+        }
+
+        var now = time.GetUtcNow();
+        var (_, changed) = await store.UpdateAsync(id, action, current => IncidentLifecycle.MessageChanged(current, action, message, now), cancellationToken);
+        return changed;
+    }
+
+    /// <summary>The incident of a message, or the incident the message joined as a follow-up.</summary>
+    public async Task<Incident?> FindByMessageAsync(string messageId) =>
+        await store.GetByMessageAsync(messageId)
+        ?? (await threads.AttachedToAsync(messageId) is { } id ? await store.GetAsync(id) : null);
+
+    private async Task<Incident> ActAsync(
+        string id, long expectedVersion, LifecycleAction action, Func<Incident, Incident> change, CancellationToken cancellationToken)
+    {
+        var (incident, _) = await store.UpdateAsync(id, action.Name(), current =>
+        {
+            CheckVersion(current, expectedVersion);
+            return change(current);
+        }, cancellationToken);
+        return incident;
+    }
+
+    /// <summary>A caller that read version N and sends it back must find N still current; 0 means "whatever it is".</summary>
+    private static void CheckVersion(Incident current, long expectedVersion)
+    {
+        if (expectedVersion > 0 && current.Version != expectedVersion)
+        {
+            throw new ConcurrencyConflictException("incident", current.Id, expectedVersion, current.Version);
+        }
+    }
+
+    private async Task<RoutedOutcome> NewDecisionAsync(Incident existing, RoutedDecision decision, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (decision.Revision <= existing.RoutingRevision)
+        {
+            logger.LogDebug("Decision revision {Revision} for incident {IncidentId} is not newer than {Current}; ignored",
+                decision.Revision, existing.Id, existing.RoutingRevision);
+            return RoutedOutcome.Ignored;
+        }
+
+        if (decision.IsIncident)
+        {
+            var (_, rerouted) = await store.UpdateAsync(existing.Id, LifecycleAction.Reroute.Name(),
+                current => lifecycle.Reroute(current, decision, catalog.Current, now), cancellationToken);
+            return rerouted ? RoutedOutcome.Rerouted : RoutedOutcome.Ignored;
+        }
+
+        var (_, dismissed) = await store.UpdateAsync(existing.Id, LifecycleAction.Dismiss.Name(),
+            current => lifecycle.Dismiss(current, decision, now), cancellationToken);
+        return dismissed ? RoutedOutcome.Dismissed : RoutedOutcome.Ignored;
+    }
+
+    /// <summary>
+    /// A page's reply in a thread answers the incidents there that wait for a first response. When it replies to a
+    /// particular message that is one of them (or joined one), it answers only that one.
+    /// </summary>
+    private async Task<RoutedOutcome> OfficialReplyAsync(CitizenMessage reply, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var waiting = (await threads.InThreadAsync(reply.Platform, reply.PageExternalId, reply.ThreadId))
+            .Where(i => IncidentTransitions.Target(i, LifecycleAction.PlatformReply) is not null)
+            .ToList();
+        if (waiting.Count > 1 && reply.ReplyToExternalId.Length > 0)
+        {
+            var repliedTo = MessageIdentity.Derive(reply.Platform, reply.PageExternalId, reply.Kind, reply.ReplyToExternalId);
+            var joined = await threads.AttachedToAsync(repliedTo);
+            var addressed = waiting.Where(i => i.MessageId == repliedTo || i.Id == joined).ToList();
+            if (addressed.Count > 0)
+            {
+                waiting = addressed;
+            }
+        }
+
+        var answered = 0;
+        foreach (var incident in waiting)
+        {
+            var (_, changed) = await store.UpdateAsync(incident.Id, LifecycleAction.PlatformReply.Name(),
+                current => lifecycle.PlatformReply(current, reply, catalog.Current, now), cancellationToken);
+            answered += changed ? 1 : 0;
+        }
+
+        logger.LogDebug("Official reply {MessageId} in thread {ThreadId}: first response on {Count} incident(s)", reply.MessageId, reply.ThreadId, answered);
+        return answered > 0 ? RoutedOutcome.OfficialReply : RoutedOutcome.Ignored;
+    }
+
+    /// <summary>
+    /// The citizen wrote again in a thread where they have an incident on the same topic: the newest such incident
+    /// gets the message as a follow-up or is reopened by it (<see cref="IncidentLifecycle.Match"/>). Null when the
+    /// message is a new incident.
+    /// </summary>
+    private async Task<RoutedOutcome?> JoinThreadAsync(CitizenMessage message, RoutedDecision decision, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (message.ThreadId.Length == 0 || message.AuthorId.Length == 0)
+        {
+            return null;
+        }
+
+        var candidate = (await threads.InThreadAsync(message.Platform, message.PageExternalId, message.ThreadId))
+            .FirstOrDefault(i => i.AuthorId == message.AuthorId && i.Category == decision.Category);
+        var match = candidate is null ? ThreadMatch.None : lifecycle.Match(candidate, message, decision);
+        if (candidate is null || match == ThreadMatch.None)
+        {
+            return null;
+        }
+
+        var outcome = RoutedOutcome.FollowUp;
+        if (match == ThreadMatch.Reopen)
+        {
+            // Judged again on the incident as stored: another message may have reopened it in the meantime.
+            var (_, reopened) = await store.UpdateAsync(candidate.Id, LifecycleAction.Reopen.Name(), current =>
+                lifecycle.Match(current, message, decision) == ThreadMatch.Reopen ? lifecycle.ReopenByCitizen(current, message, catalog.Current, now) : null,
+                cancellationToken);
+            outcome = reopened ? RoutedOutcome.Reopened : RoutedOutcome.FollowUp;
+        }
+
+        if (outcome == RoutedOutcome.FollowUp)
+        {
+            await store.UpdateAsync(candidate.Id, IncidentActions.FollowUp, current => lifecycle.FollowUp(current, message, now), cancellationToken);
+        }
+
+        await threads.AttachAsync(message.MessageId, candidate.Id);
+        logger.LogDebug("Message {MessageId} joined incident {IncidentId} ({Outcome})", message.MessageId, candidate.Id, outcome);
+        return outcome;
+    }
+
+    /// <summary>
+    /// An edit or deletion may have reached ingestion before the incident existed (its message-events entry then found
+    /// no incident): the incident takes the message as ingestion stores it now.
+    /// </summary>
+    private async Task CatchUpWithMessageAsync(string id, Incident incident, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (await messages.GetAsync(incident.MessageId) is not { } stored)
+        {
+            return;
+        }
+
+        if (stored.Message.Text != incident.Text && stored.Message.Text.Length > 0)
+        {
+            await store.UpdateAsync(id, IncidentActions.Edited,
+                current => IncidentLifecycle.MessageChanged(current, IncidentActions.Edited, stored.Message, now), cancellationToken);
+        }
+
+        if (stored.Deleted)
+        {
+            await store.UpdateAsync(id, IncidentActions.Deleted,
+                current => IncidentLifecycle.MessageChanged(current, IncidentActions.Deleted, stored.Message, now), cancellationToken);
+        }
+    }
+}

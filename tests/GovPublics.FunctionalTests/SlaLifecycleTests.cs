@@ -1,0 +1,426 @@
+using GovPublics.Common.Pipeline;
+using GovPublics.Contracts.Sla.V1;
+using GovPublics.Registry.Grpc;
+using GovPublics.Sla.Grpc;
+using GovPublics.Testing;
+using Grpc.Core;
+using Grpc.Net.Client;
+using StackExchange.Redis;
+
+namespace GovPublics.FunctionalTests;
+
+/// <summary>
+/// The incident lifecycle on a real SLA service (Kestrel, gRPC clients, redis-server): the action RPCs with their
+/// history, optimistic concurrency, rejections to routing, reroutes by revision, official replies, the citizen writing
+/// again, and edits of the message.
+/// </summary>
+public sealed class SlaLifecycleTests(RedisFixture redis) : IClassFixture<RedisFixture>, IAsyncLifetime
+{
+    private const string Rejections = "gp:{63}:rejections";
+    private const string MessageEvents = "gp:{63}:message-events";
+    private const string IncidentEvents = "gp:{63}:incident-events";
+
+    private ServiceHost<RegistryGrpcService> _registry = null!;
+    private ServiceHost<SlaGrpcService> _sla = null!;
+    private SlaService.SlaServiceClient _client = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _registry = new ServiceHost<RegistryGrpcService>(redis.Server.ConnectionString);
+        _registry.StartServer();
+        _sla = new ServiceHost<SlaGrpcService>(redis.Server.ConnectionString, new Dictionary<string, string?> { ["Registry:Address"] = _registry.GrpcAddress });
+        _client = new SlaService.SlaServiceClient(_sla.Channel);
+        await Eventually.True(async () =>
+        {
+            using var http = _sla.CreateHttpClient();
+            return (await http.GetAsync("/health")).IsSuccessStatusCode;
+        }, "SLA healthy (catalogue loaded)");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _sla.DisposeAsync();
+        await _registry.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Take_answer_resolve_and_close_go_end_to_end_with_their_history()
+    {
+        var incident = await CreateAsync(Routed("lc-e2e", "adm-tolyatti", "roads"));
+        Assert.Equal(1, incident.Version);
+        Assert.Equal(["assign", "take", "answer_intermediate", "answer_final", "reject"], incident.AllowedActions);
+
+        var taken = await _client.TakeIncidentAsync(new TakeIncidentRequest { Id = incident.Id, Actor = "ivanov", ExpectedVersion = 1, Comment = "беру" });
+        Assert.Equal((IncidentStatus.InProgress, "ivanov", 2L), (taken.Status, taken.AssigneeId, taken.Version));
+
+        var intermediate = await _client.AnswerIncidentAsync(new AnswerIncidentRequest
+        {
+            Id = incident.Id, Actor = "ivanov", ExpectedVersion = 2, Kind = AnswerKind.Intermediate, Text = "Передали в дорожную службу, ответим по итогам",
+        });
+        Assert.Equal(IncidentStatus.Answered, intermediate.Status);
+        Assert.Equal(intermediate.IntermediateAnswerAt, intermediate.FirstResponseAt);
+        Assert.True(intermediate.FinalAnswerDueAt.ToDateTimeOffset() > intermediate.IntermediateAnswerAt.ToDateTimeOffset().AddDays(7));
+        Assert.False(intermediate.Overdue);
+
+        var final = await _client.AnswerIncidentAsync(new AnswerIncidentRequest { Id = incident.Id, Actor = "ivanov", Kind = AnswerKind.Final, Text = "Яму заделали" });
+        Assert.NotNull(final.FinalAnswerAt);
+        var resolved = await _client.ResolveIncidentAsync(new ResolveIncidentRequest { Id = incident.Id, Actor = "ivanov" });
+        Assert.Equal(IncidentStatus.Resolved, resolved.Status);
+        var closed = await _client.CloseIncidentAsync(new CloseIncidentRequest { Id = incident.Id.ToLowerInvariant(), Actor = "cur-operator", Comment = "ответ проверен" });
+
+        Assert.Equal((IncidentStatus.Closed, 6L), (closed.Status, closed.Version));
+        Assert.NotNull(closed.ResolvedAt);
+        Assert.NotNull(closed.ClosedAt);
+        Assert.Equal(["reopen"], closed.AllowedActions);
+        Assert.Equal(["created", "take", "answer_intermediate", "answer_final", "resolve", "close"], closed.History.Select(h => h.Action));
+        Assert.Equal(["system:routing", "ivanov", "ivanov", "ivanov", "ivanov", "cur-operator"], closed.History.Select(h => h.Actor));
+        Assert.Equal(
+            [IncidentStatus.New, IncidentStatus.InProgress, IncidentStatus.Answered, IncidentStatus.Answered, IncidentStatus.Resolved, IncidentStatus.Closed],
+            closed.History.Select(h => h.ToStatus));
+        Assert.Equal("Яму заделали", closed.History[3].Comment);
+        Assert.Equal(closed, await _client.GetIncidentAsync(new GetIncidentRequest { Id = incident.Id }));
+
+        var events = (await redis.Db.StreamRangeAsync(IncidentEvents)).Where(e => e["incident"] == incident.Id).ToList();
+        Assert.Equal(["created", "take", "answer_intermediate", "answer_final", "resolve", "close"], events.Select(e => e["event"].ToString()));
+        Assert.Equal(["1", "2", "3", "4", "5", "6"], events.Select(e => e["version"].ToString()));
+    }
+
+    [Fact]
+    public async Task Illegal_actions_are_FailedPrecondition_naming_the_status_and_what_is_allowed()
+    {
+        var incident = await CreateAsync(Routed("lc-illegal", "adm-syzran", "waste"));
+
+        var resolve = await Assert.ThrowsAsync<RpcException>(() => _client.ResolveIncidentAsync(new ResolveIncidentRequest { Id = incident.Id, Actor = "ivanov" }).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, resolve.StatusCode);
+        Assert.Contains("is new: 'resolve' is not allowed now; allowed: assign, take, answer_intermediate, answer_final, reject", resolve.Status.Detail, StringComparison.Ordinal);
+
+        await _client.TakeIncidentAsync(new TakeIncidentRequest { Id = incident.Id, Actor = "ivanov" });
+        var again = await Assert.ThrowsAsync<RpcException>(() => _client.TakeIncidentAsync(new TakeIncidentRequest { Id = incident.Id, Actor = "petrov" }).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, again.StatusCode);
+        Assert.Contains("is in_progress: 'take' is not allowed", again.Status.Detail, StringComparison.Ordinal);
+
+        await _client.AnswerIncidentAsync(new AnswerIncidentRequest { Id = incident.Id, Actor = "ivanov", Kind = AnswerKind.Final, Text = "Вывезли" });
+        var secondFinal = await Assert.ThrowsAsync<RpcException>(() =>
+            _client.AnswerIncidentAsync(new AnswerIncidentRequest { Id = incident.Id, Actor = "ivanov", Kind = AnswerKind.Final, Text = "Ещё" }).ResponseAsync);
+        Assert.Contains("answered (final answer given)", secondFinal.Status.Detail, StringComparison.Ordinal);
+        var reject = await Assert.ThrowsAsync<RpcException>(() => _client.RejectIncidentAsync(new RejectIncidentRequest { Id = incident.Id, Actor = "ivanov", Reason = "не наше" }).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, reject.StatusCode);
+
+        var unchanged = await _client.GetIncidentAsync(new GetIncidentRequest { Id = incident.Id });
+        Assert.Equal(["created", "take", "answer_final"], unchanged.History.Select(h => h.Action));
+
+        var missing = await Assert.ThrowsAsync<RpcException>(() => _client.TakeIncidentAsync(new TakeIncidentRequest { Id = "INC-999999", Actor = "ivanov" }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+        var empty = await Assert.ThrowsAsync<RpcException>(() => _client.AnswerIncidentAsync(new AnswerIncidentRequest { ExpectedVersion = -1 }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, empty.StatusCode);
+        Assert.Equal(["id", "expected_version", "kind", "actor", "text"], FieldViolations.Of(empty));
+        var noReason = await Assert.ThrowsAsync<RpcException>(() => _client.RejectIncidentAsync(new RejectIncidentRequest { Id = incident.Id, Actor = "system:routing" }).ResponseAsync);
+        Assert.Equal(["actor", "reason"], FieldViolations.Of(noReason));
+        var noAssignee = await Assert.ThrowsAsync<RpcException>(() => _client.AssignIncidentAsync(new AssignIncidentRequest { Id = incident.Id, Actor = "cur" }).ResponseAsync);
+        Assert.Equal(["assignee_id"], FieldViolations.Of(noAssignee));
+    }
+
+    [Fact]
+    public async Task A_stale_expected_version_is_Aborted_and_changes_nothing()
+    {
+        var incident = await CreateAsync(Routed("lc-stale", "adm-kinel", "improvement"));
+        var assigned = await _client.AssignIncidentAsync(new AssignIncidentRequest { Id = incident.Id, Actor = "cur", AssigneeId = "sidorov", ExpectedVersion = incident.Version });
+        Assert.Equal((IncidentStatus.Assigned, "sidorov", 2L), (assigned.Status, assigned.AssigneeId, assigned.Version));
+
+        var stale = await Assert.ThrowsAsync<RpcException>(() =>
+            _client.TakeIncidentAsync(new TakeIncidentRequest { Id = incident.Id, Actor = "petrov", ExpectedVersion = incident.Version }).ResponseAsync);
+
+        Assert.Equal(StatusCode.Aborted, stale.StatusCode);
+        Assert.Contains("you sent version 1, the current one is 2", stale.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(assigned, await _client.GetIncidentAsync(new GetIncidentRequest { Id = incident.Id }));
+    }
+
+    [Fact]
+    public async Task Of_two_clients_taking_an_incident_at_once_exactly_one_wins()
+    {
+        using var otherChannel = GrpcChannel.ForAddress(_sla.GrpcAddress);
+        var other = new SlaService.SlaServiceClient(otherChannel);
+        for (var round = 0; round < 8; round++)
+        {
+            var incident = await CreateAsync(Routed($"lc-race-{round}", "adm-otradny", "roads"));
+            var withVersion = round % 2 == 1;
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            async Task<string> Take(SlaService.SlaServiceClient client, string actor)
+            {
+                await gate.Task;
+                try
+                {
+                    await client.TakeIncidentAsync(new TakeIncidentRequest { Id = incident.Id, Actor = actor, ExpectedVersion = withVersion ? incident.Version : 0 },
+                        deadline: DateTime.UtcNow.AddSeconds(30));
+                    return "won";
+                }
+                catch (RpcException ex)
+                {
+                    return ex.StatusCode.ToString();
+                }
+            }
+
+            var first = Task.Run(() => Take(_client, "ivanov"));
+            var second = Task.Run(() => Take(other, "petrov"));
+            gate.SetResult();
+            var outcomes = await Task.WhenAll(first, second);
+
+            // The loser re-reads after the compare-and-set fails: with the version it read, that version is gone
+            // (ABORTED); without, the incident is in progress already (FAILED_PRECONDITION).
+            Assert.Single(outcomes, o => o == "won");
+            Assert.Single(outcomes, o => o == (withVersion ? nameof(StatusCode.Aborted) : nameof(StatusCode.FailedPrecondition)));
+            var stored = await _client.GetIncidentAsync(new GetIncidentRequest { Id = incident.Id });
+            Assert.Single(stored.History, h => h.Action == "take");
+            Assert.Equal(outcomes[0] == "won" ? "ivanov" : "petrov", stored.AssigneeId);
+            Assert.Equal(2, stored.Version);
+        }
+    }
+
+    [Fact]
+    public async Task A_rejection_goes_to_the_rejections_stream_once_and_a_newer_decision_reroutes()
+    {
+        var routed = Routed("lc-reject", "adm-tolyatti", "roads");
+        var incident = await CreateAsync(routed);
+        await _client.TakeIncidentAsync(new TakeIncidentRequest { Id = incident.Id, Actor = "ivanov" });
+
+        var rejected = await _client.RejectIncidentAsync(new RejectIncidentRequest { Id = incident.Id, Actor = "ivanov", Reason = "дорога региональная, не наша" });
+        Assert.Equal(IncidentStatus.Rejected, rejected.Status);
+        await Assert.ThrowsAsync<RpcException>(() => _client.RejectIncidentAsync(new RejectIncidentRequest { Id = incident.Id, Actor = "ivanov", Reason = "ещё раз" }).ResponseAsync);
+
+        var entries = (await redis.Db.StreamRangeAsync(Rejections)).Where(e => e["incident"] == incident.Id).ToList();
+        var entry = Assert.Single(entries);
+        Assert.Equal(routed.Message.MessageId, entry["id"].ToString());
+        var rejection = PipelineJson.Deserialize<IncidentRejection>(entry["data"].ToString());
+        Assert.Equal((incident.Id, routed.Message.MessageId, "adm-tolyatti", "дорога региональная, не наша", "ivanov"),
+            (rejection.IncidentId, rejection.MessageId, rejection.AuthorityId, rejection.Reason, rejection.By));
+        Assert.Equal(rejected.UpdatedAt.ToDateTimeOffset(), rejection.RejectedAt);
+
+        // Routing's moderation answers with a newer decision: the incident becomes the regional ministry's.
+        var reroute = routed with
+        {
+            Decision = routed.Decision with
+            {
+                Revision = 1,
+                ResponsibleAuthorityId = "mintrans",
+                Explanation = "региональная дорога",
+                Reroute = new RerouteInfo("трасса М-5 региональная", "moderator-1", "adm-tolyatti", "roads"),
+            },
+        };
+        await PipelineEntries.AddRoutedAsync(redis.Db, reroute);
+        var rerouted = await WaitAsync(incident.Id, i => i.RoutingRevision == 1, "the reroute");
+        Assert.Equal((IncidentStatus.New, "mintrans", "", 1), (rerouted.Status, rerouted.AuthorityId, rerouted.AssigneeId, rerouted.RoutingRevision));
+        Assert.True(rerouted.FirstResponseDueAt.ToDateTimeOffset() > rejected.UpdatedAt.ToDateTimeOffset());
+        var history = rerouted.History[^1];
+        Assert.Equal(("reroute", "moderator-1", IncidentStatus.Rejected, IncidentStatus.New), (history.Action, history.Actor, history.FromStatus, history.ToStatus));
+        Assert.StartsWith("rerouted by moderator-1: трасса М-5 региональная", history.Comment, StringComparison.Ordinal);
+
+        // The same revision again (a redelivery, or a stale copy) changes nothing.
+        await PipelineEntries.AddRoutedAsync(redis.Db, reroute with { Decision = reroute.Decision with { ResponsibleAuthorityId = "adm-syzran" } });
+        await CreateAsync(Routed("lc-reject-marker", "adm-kinel", "waste"));
+        Assert.Equal(rerouted, await _client.GetIncidentAsync(new GetIncidentRequest { Id = incident.Id }));
+
+        // A still newer decision says it needs no action after all: closed with the reason.
+        await PipelineEntries.AddRoutedAsync(redis.Db, reroute with
+        {
+            Decision = reroute.Decision with { Revision = 2, IsIncident = false, Reroute = new RerouteInfo("дубль обращения", "moderator-2", "mintrans", "roads") },
+        });
+        var dismissed = await WaitAsync(incident.Id, i => i.RoutingRevision == 2, "the dismissal");
+        Assert.Equal(IncidentStatus.Closed, dismissed.Status);
+        Assert.Equal(("dismiss", "moderator-2", "not an incident (moderator-2): дубль обращения"),
+            (dismissed.History[^1].Action, dismissed.History[^1].Actor, dismissed.History[^1].Comment));
+    }
+
+    [Fact]
+    public async Task A_decision_with_a_revision_for_a_message_without_an_incident_creates_it_at_that_revision()
+    {
+        var routed = Routed("lc-moderated", "adm-syzran", "waste");
+        var incident = await CreateAsync(routed with { Decision = routed.Decision with { Revision = 3 } });
+        Assert.Equal(3, incident.RoutingRevision);
+    }
+
+    [Fact]
+    public async Task An_official_reply_in_the_thread_records_the_first_response()
+    {
+        var inThread = await CreateAsync(Routed("lc-reply-1", "adm-tolyatti", "roads", thread: "wall-1_100", author: "701"));
+        var otherCitizen = await CreateAsync(Routed("lc-reply-2", "adm-tolyatti", "improvement", thread: "wall-1_100", author: "702"));
+        var otherThread = await CreateAsync(Routed("lc-reply-3", "adm-tolyatti", "roads", thread: "wall-1_200", author: "701"));
+        var repliedAt = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeSeconds());
+
+        await PipelineEntries.AddRoutedAsync(redis.Db, OfficialReply("lc-reply-page", "wall-1_100", repliedAt, "Здравствуйте! Заявка передана в дорожную службу."));
+
+        foreach (var id in new[] { inThread.Id, otherCitizen.Id })
+        {
+            var answered = await WaitAsync(id, i => i.FirstResponseAt is not null, "the first response from the page's reply");
+            Assert.Equal(IncidentStatus.Answered, answered.Status);
+            Assert.Equal(repliedAt, answered.FirstResponseAt.ToDateTimeOffset());
+            Assert.Equal(repliedAt, answered.IntermediateAnswerAt.ToDateTimeOffset());
+            Assert.NotNull(answered.FinalAnswerDueAt);
+            var entry = answered.History[^1];
+            Assert.Equal(("platform_reply", "system:platform", "Здравствуйте! Заявка передана в дорожную службу."), (entry.Action, entry.Actor, entry.Comment));
+        }
+
+        await CreateAsync(Routed("lc-reply-marker", "adm-kinel", "waste"));
+        var untouched = await _client.GetIncidentAsync(new GetIncidentRequest { Id = otherThread.Id });
+        Assert.Equal(IncidentStatus.New, untouched.Status);
+        Assert.Null(untouched.FirstResponseAt);
+    }
+
+    [Fact]
+    public async Task A_reply_to_one_citizens_comment_answers_only_that_incident()
+    {
+        var first = await CreateAsync(Routed("lc-addr-1", "adm-syzran", "roads", thread: "wall-1_300", author: "711"));
+        var second = await CreateAsync(Routed("lc-addr-2", "adm-syzran", "waste", thread: "wall-1_300", author: "712"));
+
+        var reply = OfficialReply("lc-addr-page", "wall-1_300", DateTimeOffset.UtcNow, "Ответили вам в личных сообщениях");
+        await PipelineEntries.AddRoutedAsync(redis.Db, reply with { Message = reply.Message with { ReplyToExternalId = "lc-addr-2" } });
+
+        await WaitAsync(second.Id, i => i.FirstResponseAt is not null, "the addressed incident's first response");
+        await CreateAsync(Routed("lc-addr-marker", "adm-kinel", "waste"));
+        Assert.Null((await _client.GetIncidentAsync(new GetIncidentRequest { Id = first.Id })).FirstResponseAt);
+    }
+
+    [Fact]
+    public async Task A_citizen_writing_again_after_the_answer_reopens_the_incident_instead_of_making_a_second()
+    {
+        var original = Routed("lc-again-1", "adm-tolyatti", "roads", thread: "wall-1_400", author: "721");
+        var incident = await CreateAsync(original);
+        await _client.TakeIncidentAsync(new TakeIncidentRequest { Id = incident.Id, Actor = "ivanov" });
+        var answered = await _client.AnswerIncidentAsync(new AnswerIncidentRequest { Id = incident.Id, Actor = "ivanov", Kind = AnswerKind.Final, Text = "Заделаем до пятницы" });
+
+        var again = Routed("lc-again-2", "adm-tolyatti", "roads", thread: "wall-1_400", author: "721",
+            createdAt: answered.FinalAnswerAt.ToDateTimeOffset().AddHours(20), text: "Прошла неделя, яма на месте!");
+        await PipelineEntries.AddRoutedAsync(redis.Db, again);
+
+        var reopened = await WaitAsync(incident.Id, i => i.ReopenCount == 1, "the reopening");
+        Assert.Equal((IncidentStatus.InProgress, "ivanov"), (reopened.Status, reopened.AssigneeId));
+        Assert.Null(reopened.FirstResponseAt);
+        Assert.Null(reopened.FinalAnswerAt);
+        var entry = reopened.History[^1];
+        Assert.Equal(("reopen", "citizen:721", "Прошла неделя, яма на месте!", again.Message.MessageId), (entry.Action, entry.Actor, entry.Comment, entry.MessageId));
+        Assert.Equal(incident.Id, (await _client.GetIncidentByMessageAsync(new GetIncidentByMessageRequest { MessageId = again.Message.MessageId })).Id);
+
+        // Writing once more while it is being handled only adds to the history; a redelivery adds nothing.
+        var third = Routed("lc-again-3", "adm-tolyatti", "roads", thread: "wall-1_400", author: "721", text: "Когда уже?");
+        await PipelineEntries.AddRoutedAsync(redis.Db, third);
+        await PipelineEntries.AddRoutedAsync(redis.Db, third);
+        await PipelineEntries.AddRoutedAsync(redis.Db, again);
+        await CreateAsync(Routed("lc-again-marker", "adm-kinel", "waste"));
+        var stored = await _client.GetIncidentAsync(new GetIncidentRequest { Id = incident.Id });
+        Assert.Equal(["created", "take", "answer_final", "reopen", "follow_up"], stored.History.Select(h => h.Action));
+        Assert.Equal(1, stored.ReopenCount);
+        var all = await _client.ListIncidentsAsync(new ListIncidentsRequest { AuthorityId = "adm-tolyatti", PageSize = 500 });
+        Assert.Single(all.Incidents, i => i.ThreadId == "wall-1_400");
+    }
+
+    [Fact]
+    public async Task A_citizen_writing_after_the_reopen_period_starts_a_new_incident()
+    {
+        var incident = await CreateAsync(Routed("lc-late-1", "adm-syzran", "roads", thread: "wall-1_500", author: "731"));
+        await _client.AnswerIncidentAsync(new AnswerIncidentRequest { Id = incident.Id, Actor = "ivanov", Kind = AnswerKind.Final, Text = "Отремонтировали" });
+        await _client.ResolveIncidentAsync(new ResolveIncidentRequest { Id = incident.Id, Actor = "ivanov" });
+        var closed = await _client.CloseIncidentAsync(new CloseIncidentRequest { Id = incident.Id, Actor = "cur" });
+
+        var late = await CreateAsync(Routed("lc-late-2", "adm-syzran", "roads", thread: "wall-1_500", author: "731",
+            createdAt: closed.ClosedAt.ToDateTimeOffset().AddDays(8), text: "Опять яма на том же месте"));
+
+        Assert.NotEqual(incident.Id, late.Id);
+        Assert.Equal(IncidentStatus.Closed, (await _client.GetIncidentAsync(new GetIncidentRequest { Id = incident.Id })).Status);
+    }
+
+    [Fact]
+    public async Task Edits_deletions_and_restorations_of_the_message_reach_the_incident()
+    {
+        var routed = Routed("lc-edit", "adm-kinel", "improvement", thread: "wall-1_600", author: "741");
+        var incident = await CreateAsync(routed);
+
+        await AddMessageEventAsync("edit", routed.Message with { Text = "Во дворе на Мира 5 сломана качеля" });
+        var edited = await WaitAsync(incident.Id, i => i.Text == "Во дворе на Мира 5 сломана качеля", "the edit");
+        Assert.Equal(("edited", "citizen:741", IncidentStatus.New), (edited.History[^1].Action, edited.History[^1].Actor, edited.History[^1].ToStatus));
+
+        await AddMessageEventAsync("delete", routed.Message with { Text = "" });
+        var deleted = await WaitAsync(incident.Id, i => i.MessageDeleted, "the deletion");
+        Assert.Equal("Во дворе на Мира 5 сломана качеля", deleted.Text);
+        Assert.Equal(IncidentStatus.New, deleted.Status);
+
+        await AddMessageEventAsync("restore", routed.Message with { Text = "Во дворе на Мира 5 сломана качеля" });
+        var restored = await WaitAsync(incident.Id, i => !i.MessageDeleted, "the restoration");
+        Assert.Equal(["created", "edited", "deleted", "restored"], restored.History.Select(h => h.Action));
+    }
+
+    [Fact]
+    public async Task An_edit_made_before_the_incident_existed_still_reaches_it()
+    {
+        var routed = Routed("lc-early-edit", "adm-kinel", "improvement");
+        var edited = routed.Message with { Text = "Исправленный текст: сломана скамейка у дома 7" };
+        await redis.Db.HashSetAsync($"gp:{{63}}:msg:{routed.Message.MessageId}", [new("data", PipelineJson.Serialize(edited)), new("received_at", 0)]);
+        await AddMessageEventAsync("edit", edited);
+
+        await PipelineEntries.AddRoutedAsync(redis.Db, routed);
+
+        var incident = await WaitByMessageAsync(routed.Message.MessageId, i => i.Text == edited.Text, "the incident with the edited text");
+        Assert.Equal(["created", "edited"], incident.History.Select(h => h.Action));
+    }
+
+    private async Task<Incident> CreateAsync(RoutedMessage routed)
+    {
+        await PipelineEntries.AddRoutedAsync(redis.Db, routed);
+        return await Eventually.Found(() => _client.GetIncidentByMessageAsync(new GetIncidentByMessageRequest { MessageId = routed.Message.MessageId }).ResponseAsync);
+    }
+
+    private async Task<Incident> WaitAsync(string id, Func<Incident, bool> condition, string what)
+    {
+        Incident? last = null;
+        await Eventually.True(async () => condition(last = await _client.GetIncidentAsync(new GetIncidentRequest { Id = id })), what);
+        return last!;
+    }
+
+    private async Task<Incident> WaitByMessageAsync(string messageId, Func<Incident, bool> condition, string what)
+    {
+        Incident? last = null;
+        await Eventually.True(async () =>
+        {
+            try
+            {
+                return condition(last = await _client.GetIncidentByMessageAsync(new GetIncidentByMessageRequest { MessageId = messageId }));
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+            {
+                return false;
+            }
+        }, what);
+        return last!;
+    }
+
+    private Task<RedisValue> AddMessageEventAsync(string kind, CitizenMessage message) =>
+        redis.Db.StreamAddAsync(MessageEvents, [new("id", message.MessageId), new("event", kind), new("data", PipelineJson.Serialize(message)), new("tp", "")]);
+
+    private static RoutedMessage Routed(
+        string externalId, string authority, string category, string thread = "", string author = "", DateTimeOffset? createdAt = null, string text = "")
+    {
+        var message = PipelineEntries.Message(externalId, text.Length > 0 ? text : $"Сообщение {externalId}") with { ThreadId = thread, AuthorId = author };
+        if (createdAt is { } at)
+        {
+            message = message with { CreatedAt = at, ReceivedAt = at };
+        }
+
+        return new RoutedMessage(message, new RoutedDecision
+        {
+            IsIncident = true,
+            Category = category,
+            ResponsibleAuthorityId = authority,
+            Confidence = 0.8,
+            Explanation = "test",
+        });
+    }
+
+    private static RoutedMessage OfficialReply(string externalId, string thread, DateTimeOffset at, string text) => new(
+        PipelineEntries.Message(externalId, text) with { ThreadId = thread, AuthorId = "-1", FromPage = true, CreatedAt = at, ReceivedAt = at },
+        new RoutedDecision
+        {
+            IsIncident = false,
+            Category = "none",
+            Subcategory = "official",
+            Confidence = 1,
+            Explanation = "written by the page itself: an official answer in its thread, not an incident",
+        });
+}
