@@ -3,6 +3,7 @@ using GovPublics.Common.Registry;
 using GovPublics.Sla.Domain.Clock;
 using GovPublics.Sla.Domain.Deadlines;
 using GovPublics.Sla.Domain.Incidents;
+using GovPublics.Sla.Domain.Timers;
 using GovPublics.Sla.Pipeline;
 using GovPublics.Sla.Storage;
 
@@ -12,7 +13,7 @@ public static class SlaServiceCollectionExtensions
 {
     /// <summary>
     /// Calendars and deadline policy from the <c>Policies</c> folder, the local catalogue, the incident store and
-    /// the consumer of the <c>routed</c> stream.
+    /// the consumer of the <c>routed</c> stream; the timer policy (<c>Policies/timers.json</c>) and the timer worker.
     /// </summary>
     public static IHostApplicationBuilder AddSlaServices(this IHostApplicationBuilder builder)
     {
@@ -26,6 +27,17 @@ public static class SlaServiceCollectionExtensions
         builder.Services.AddSingleton<IncidentFactory>();
         builder.Services.AddSingleton<IncidentStore>();
         builder.Services.AddHostedService<SlaConsumer>();
+        builder.Services.Configure<SlaTimerOptions>(builder.Configuration.GetSection(SlaTimerOptions.Section));
+        builder.Services.AddSingleton(_ => TimerPolicy.LoadFile(Path.Combine(policies, "timers.json")));
+        builder.Services.AddSingleton(sp =>
+        {
+            var clocks = sp.GetRequiredService<WorkingClocks>();
+            var catalog = sp.GetRequiredService<CatalogCache>();
+            return new TimerPlan(sp.GetRequiredService<TimerPolicy>(), authorityId => clocks.For(catalog.Current.FindAuthority(authorityId)));
+        });
+        builder.Services.AddSingleton<SlaTimerWorker>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SlaTimerWorker>());
+        builder.Services.AddHealthChecks().AddCheck<SlaTimerHealthCheck>("timers");
         builder.Services.AddStreamConsumersHealthCheck();
         return builder;
     }
