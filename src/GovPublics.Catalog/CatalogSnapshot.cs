@@ -108,6 +108,17 @@ public sealed class CatalogSnapshot
         }
     }
 
+    /// <summary>The territory and every territory under it (a municipality's intra-city districts); empty when unknown.</summary>
+    public IReadOnlySet<string> Subtree(string territoryId)
+    {
+        if (FindTerritory(territoryId) is null)
+        {
+            return new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        return Territories.Where(t => Ancestry(t.Id).Any(a => a.Id == territoryId)).Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
+    }
+
     /// <summary>
     /// The authority responsible for a topic (and optional subtopic) on a territory. A rule for the subtopic
     /// beats one for the topic alone; then, walking from the territory up to the region, a rule for the exact

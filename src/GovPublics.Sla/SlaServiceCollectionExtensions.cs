@@ -4,6 +4,7 @@ using GovPublics.Sla.Domain.Clock;
 using GovPublics.Sla.Domain.Deadlines;
 using GovPublics.Sla.Domain.Incidents;
 using GovPublics.Sla.Domain.Lifecycle;
+using GovPublics.Sla.Domain.Timers;
 using GovPublics.Sla.Pipeline;
 using GovPublics.Sla.Storage;
 using GovPublics.Sla.Workflow;
@@ -15,7 +16,8 @@ public static class SlaServiceCollectionExtensions
 {
     /// <summary>
     /// Calendars and deadline policy from the <c>Policies</c> folder, the local catalogue, the incident store, the
-    /// lifecycle (<c>Sla:Lifecycle</c>) and the consumers of the <c>routed</c> and <c>message-events</c> streams.
+    /// lifecycle (<c>Sla:Lifecycle</c>), the consumers of the <c>routed</c> and <c>message-events</c> streams, and the
+    /// timer policy (<c>Policies/timers.json</c>) with the timer worker.
     /// </summary>
     public static IHostApplicationBuilder AddSlaServices(this IHostApplicationBuilder builder)
     {
@@ -37,6 +39,17 @@ public static class SlaServiceCollectionExtensions
         builder.Services.AddSingleton<IncidentWorkflow>();
         builder.Services.AddHostedService<SlaConsumer>();
         builder.Services.AddHostedService<MessageEventsConsumer>();
+        builder.Services.Configure<SlaTimerOptions>(builder.Configuration.GetSection(SlaTimerOptions.Section));
+        builder.Services.AddSingleton(_ => TimerPolicy.LoadFile(Path.Combine(policies, "timers.json")));
+        builder.Services.AddSingleton(sp =>
+        {
+            var clocks = sp.GetRequiredService<WorkingClocks>();
+            var catalog = sp.GetRequiredService<CatalogCache>();
+            return new TimerPlan(sp.GetRequiredService<TimerPolicy>(), authorityId => clocks.For(catalog.Current.FindAuthority(authorityId)));
+        });
+        builder.Services.AddSingleton<SlaTimerWorker>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SlaTimerWorker>());
+        builder.Services.AddHealthChecks().AddCheck<SlaTimerHealthCheck>("timers");
         builder.Services.AddStreamConsumersHealthCheck();
         return builder;
     }

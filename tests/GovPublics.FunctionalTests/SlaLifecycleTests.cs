@@ -361,6 +361,22 @@ public sealed class SlaLifecycleTests(RedisFixture redis) : IClassFixture<RedisF
         Assert.Equal(["created", "edited"], incident.History.Select(h => h.Action));
     }
 
+    [Fact]
+    public async Task A_deletion_made_before_the_incident_existed_still_reaches_it()
+    {
+        // As ingestion stores it: the message on the stream, the record pointing at the entry, deleted, never edited.
+        var routed = Routed("lc-early-delete", "adm-kinel", "improvement");
+        var entry = await PipelineEntries.AddMessageAsync(redis.Db, routed.Message);
+        await redis.Db.HashSetAsync($"gp:{{63}}:msg:{routed.Message.MessageId}", [new("entry", entry), new("received_at", 0), new("deleted_at", 1)]);
+        await AddMessageEventAsync("delete", routed.Message);
+
+        await PipelineEntries.AddRoutedAsync(redis.Db, routed);
+
+        var incident = await WaitByMessageAsync(routed.Message.MessageId, i => i.MessageDeleted, "the incident marked deleted");
+        Assert.Equal(["created", "deleted"], incident.History.Select(h => h.Action));
+        Assert.Equal(routed.Message.Text, incident.Text);
+    }
+
     private async Task<Incident> CreateAsync(RoutedMessage routed)
     {
         await PipelineEntries.AddRoutedAsync(redis.Db, routed);

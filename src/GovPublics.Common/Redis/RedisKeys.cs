@@ -131,7 +131,16 @@ public sealed class RedisKeys
     /// </summary>
     public string IncidentEventsStream => Prefix + "incident-events";
 
-    /// <summary>Incidents still waiting for a first response, scored by its due time (ms).</summary>
+    /// <summary>
+    /// Incidents with a timer step pending (warning, breach or escalation), scored by when the next one is due (ms);
+    /// written with the record in the same script.
+    /// </summary>
+    public string IncidentTimers => Prefix + "incidents:timers";
+
+    /// <summary>
+    /// The index that preceded <see cref="IncidentTimers"/> (first-response due times): no longer written; the SLA timer
+    /// worker moves what it finds there into the timer index at start and deletes it.
+    /// </summary>
     public string FirstResponseDue => Prefix + "incidents:first-response-due";
 
     /// <summary>The registry's catalogue: one hash per entity set, field = id, value = JSON.</summary>

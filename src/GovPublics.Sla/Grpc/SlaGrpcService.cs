@@ -114,6 +114,13 @@ public sealed class SlaGrpcService(
             v.Add("status", $"unknown status {(int)request.Status}");
         }
 
+        var createdFrom = Moment(v, "created_from", request.CreatedFrom);
+        var createdTo = Moment(v, "created_to", request.CreatedTo);
+        if (createdFrom > createdTo)
+        {
+            v.Add("created_to", "must not be before created_from");
+        }
+
         long? before = null;
         if (request.PageToken.Length > 0)
         {
@@ -133,7 +140,10 @@ public sealed class SlaGrpcService(
             request.AuthorityId.Trim(),
             request.Status == IncidentStatus.Unspecified ? null : (DomainStatus)(int)request.Status,
             request.Category.Trim(),
-            request.HasOverdue ? request.Overdue : null);
+            request.HasOverdue ? request.Overdue : null,
+            TerritoryScope(request.TerritoryId.Trim()),
+            createdFrom,
+            createdTo);
         var now = time.GetUtcNow();
         var (items, next) = await store.ListAsync(filter, size, before, now, context.CancellationToken);
         return new ListIncidentsResponse
@@ -141,6 +151,42 @@ public sealed class SlaGrpcService(
             Incidents = { items.Select(i => ToProto(i, now)) },
             NextPageToken = next?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
         };
+    }
+
+    public override Task WatchIncidents(WatchIncidentsRequest request, IServerStreamWriter<IncidentEvent> responseStream, ServerCallContext context) =>
+        IncidentWatch.RunAsync(store, request, responseStream, i => ToProto(i, time.GetUtcNow()), context.CancellationToken);
+
+    /// <summary>
+    /// The territories an incident may lie on to match <paramref name="territoryId"/>: it and those under it; null (no
+    /// filter) for none or for the region, which holds every incident.
+    /// </summary>
+    private IReadOnlySet<string>? TerritoryScope(string territoryId)
+    {
+        if (territoryId.Length == 0)
+        {
+            return null;
+        }
+
+        var snapshot = catalog.Current;
+        var territory = snapshot.FindTerritory(territoryId) ?? throw new EntityNotFoundException("territory", territoryId);
+        return territory.Kind == TerritoryKind.Region ? null : snapshot.Subtree(territory.Id);
+    }
+
+    /// <summary>A request's timestamp as a moment, or null when unset; a violation for one out of range.</summary>
+    private static DateTimeOffset? Moment(Validator v, string field, Timestamp? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (value.Seconds is < -62_135_596_800 or > 253_402_300_799 || value.Nanos is < 0 or > 999_999_999)
+        {
+            v.Add(field, "is not a valid timestamp");
+            return null;
+        }
+
+        return value.ToDateTimeOffset();
     }
 
     public override Task<PreviewDeadlinesResponse> PreviewDeadlines(PreviewDeadlinesRequest request, ServerCallContext context)
@@ -240,6 +286,11 @@ public sealed class SlaGrpcService(
         FirstResponseDueAt = Timestamp.FromDateTimeOffset(i.FirstResponseDue),
         FirstResponseAt = i.FirstResponseAt is { } at ? Timestamp.FromDateTimeOffset(at) : null,
         Overdue = i.IsOverdue(now),
+        Escalations = { TimerMapping.Escalations(i) },
+        FiredTimers = { TimerMapping.FiredTimers(i) },
+        WarningAt = TimerMapping.WarningAt(i),
+        BreachedAt = TimerMapping.BreachedAt(i),
+        NextTimerAt = TimerMapping.NextTimerAt(i),
         RoutingConfidence = i.RoutingConfidence,
         RoutingExplanation = i.RoutingExplanation,
         DeadlinePolicy = i.DeadlinePolicy,

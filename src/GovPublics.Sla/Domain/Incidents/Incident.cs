@@ -88,6 +88,18 @@ public sealed record Incident
     /// <summary>Every change of the incident: who, when, what and why, oldest first.</summary>
     public IReadOnlyList<IncidentHistoryEntry> History { get; init; } = [];
 
+    /// <summary>When the clock of the deadline the timers follow started; kept by the store (see TimerPlan).</summary>
+    public TimerWindow? TimerWindow { get; init; }
+
+    /// <summary>When the next timer step is due, or null when none is pending; computed by the store on every write.</summary>
+    public DateTimeOffset? NextTimerAt { get; init; }
+
+    /// <summary>Timer steps fired (warnings, breaches, escalations), oldest first; each key fires once.</summary>
+    public IReadOnlyList<FiredTimer> FiredTimers { get; init; } = [];
+
+    /// <summary>Escalations up the authority chain after missed deadlines, oldest first.</summary>
+    public IReadOnlyList<IncidentEscalation> Escalations { get; init; } = [];
+
     /// <summary>Late: the first response came after its deadline, or has not come and the deadline passed.</summary>
     public bool IsOverdue(DateTimeOffset now) =>
         FirstResponseAt is { } answered ? answered > FirstResponseDue : now > FirstResponseDue;
