@@ -9,5 +9,6 @@ builder.AddSlaServices();
 
 var app = builder.Build();
 app.MapGrpcService<SlaGrpcService>();
+app.MapGrpcService<AnalyticsGrpcService>();
 app.MapGovPublicsDefaults();
 app.Run();

@@ -1,5 +1,6 @@
 using GovPublics.Common.Pipeline;
 using GovPublics.Common.Registry;
+using GovPublics.Sla.Domain.Analytics;
 using GovPublics.Sla.Domain.Clock;
 using GovPublics.Sla.Domain.Deadlines;
 using GovPublics.Sla.Domain.Incidents;
@@ -50,7 +51,27 @@ public static class SlaServiceCollectionExtensions
         builder.Services.AddSingleton<SlaTimerWorker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SlaTimerWorker>());
         builder.Services.AddHealthChecks().AddCheck<SlaTimerHealthCheck>("timers");
+        builder.AddSlaAnalytics(policies);
         builder.Services.AddStreamConsumersHealthCheck();
         return builder;
+    }
+
+    /// <summary>
+    /// Metrics, ratings and points of tension: the rating and tension policies, the analytics consumer group on
+    /// <c>routed</c>, the first-response watcher and the <c>GovPublics.Sla</c> instruments.
+    /// </summary>
+    private static void AddSlaAnalytics(this IHostApplicationBuilder builder, string policies)
+    {
+        builder.Services.Configure<AnalyticsOptions>(builder.Configuration.GetSection(AnalyticsOptions.Section));
+        builder.Services.Configure<StreamConsumerOptions>(AnalyticsConsumer.GroupName, builder.Configuration.GetSection("Sla:AnalyticsConsumer"));
+        builder.Services.AddSingleton(_ => RatingPolicy.LoadFile(Path.Combine(policies, "ratings.json")));
+        builder.Services.AddSingleton(_ => TensionPolicy.LoadFile(Path.Combine(policies, "tension.json")));
+        builder.Services.AddSingleton<AnalyticsKeys>();
+        builder.Services.AddSingleton<AnalyticsStore>();
+        builder.Services.AddSingleton<AnalyticsIncidents>();
+        builder.Services.AddSingleton<AnalyticsInstruments>();
+        builder.Services.AddSingleton<FirstResponseObserver>();
+        builder.Services.AddHostedService<AnalyticsConsumer>();
+        builder.Services.AddHostedService<FirstResponseWatcher>();
     }
 }

@@ -122,6 +122,32 @@ public sealed class GatewayFlowTests(SuiteFixture suite)
     }
 
     [Fact]
+    public async Task Analytics_follow_the_pipeline_and_answer_through_the_gateway()
+    {
+        var analytics = new SlaAnalyticsService.SlaAnalyticsServiceClient(suite.Gateway);
+        var from = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(-1));
+        var to = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(1));
+        await _ingestion.IngestAsync(new IngestRequest
+        {
+            Platform = Platform.Vk, PageExternalId = "-224464152", Kind = MessageKind.PagePost, FromPage = true, ExternalId = "post:sys-1",
+            Text = "График вывоза мусора на неделю", Attachments = { new Attachment { Type = "photo", Url = "https://vk.com/photo-224464152_1" } },
+        });
+
+        await Eventually.True(async () =>
+        {
+            var ranking = await analytics.RankPagesAsync(new RankPagesRequest { From = from, To = to, OwnerAuthorityId = "adm-syzran", Platform = Platform.Vk });
+            return ranking.Pages.Single(p => p.PageId == "vk-adm-syzran").Counts is { Posts: 1, PostsWithVisuals: 1 };
+        }, "the page post counted in the rating");
+        var stats = await analytics.ReportPostStatsAsync(new ReportPostStatsRequest
+        {
+            Items = { new PostStats { Platform = Platform.Vk, PageExternalId = "-224464152", PostExternalId = "post:sys-1", Likes = 12, ObservedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow) } },
+        });
+        Assert.Equal((true, true), (stats.Results[0].Stored, stats.Results[0].PostKnown));
+        var tension = await analytics.GetTensionPointsAsync(new GetTensionPointsRequest { IncludeAll = true });
+        Assert.Contains("median weekly count", tension.Method, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_gateway_answers_health_on_its_HTTP_port()
     {
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{suite.GatewayHttpPort}") };

@@ -203,6 +203,15 @@ public sealed class IncidentLifecycleTests
         Assert.Equal(1, reopened.ReopenCount);
         Assert.Equal(Samara(2026, 3, 10, 17, 30), reopened.FirstResponseDue); // 9 March is a day off
         Assert.Null(reopened.FirstResponseAt);
+        // The first round stays on the record for the authority's metrics, also after a second reopening.
+        Assert.Equal(closed.FirstResponseDue, reopened.FirstRoundResponseDue);
+        Assert.Equal(closed.FirstResponseAt, reopened.FirstRoundResponseAt);
+        Assert.NotNull(reopened.FirstRoundResponseAt);
+        var closedAgain = reopened with { Status = IncidentStatus.Closed, FirstResponseAt = reopenedAt.AddHours(1) };
+        var twice = _lifecycle.Reopen(closedAgain, new StaffCommand("cur-operator", reopenedAt.AddDays(1), "снова"), Catalog);
+        Assert.Equal(2, twice.ReopenCount);
+        Assert.Equal(closed.FirstResponseAt, twice.FirstRoundResponseAt);
+        Assert.Equal(closed.FirstResponseDue, twice.FirstRoundResponseDue);
         Assert.Null(reopened.IntermediateAnswerAt);
         Assert.Null(reopened.FinalAnswerDue);
         Assert.Null(reopened.FinalAnswerAt);

@@ -76,6 +76,15 @@ public sealed record Incident
     /// <summary>How many times the incident was reopened.</summary>
     public int ReopenCount { get; init; }
 
+    /// <summary>
+    /// The first round's first-response deadline, kept when the incident is first reopened (a reopening starts a new
+    /// deadline): what the authority's metrics measure. Null while it was never reopened.
+    /// </summary>
+    public DateTimeOffset? FirstRoundResponseDue { get; init; }
+
+    /// <summary>The first round's first response, kept when the incident is first reopened; null before, or if none came.</summary>
+    public DateTimeOffset? FirstRoundResponseAt { get; init; }
+
     /// <summary>The revision of the routing decision the incident follows (see RoutedDecision.Revision).</summary>
     public int RoutingRevision { get; init; }
 

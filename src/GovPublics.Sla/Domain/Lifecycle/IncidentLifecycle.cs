@@ -350,6 +350,8 @@ public sealed class IncidentLifecycle(DeadlineCalculator deadlines, WorkingClock
         {
             Status = to,
             ReopenCount = incident.ReopenCount + 1,
+            FirstRoundResponseDue = incident.ReopenCount == 0 ? incident.FirstResponseDue : incident.FirstRoundResponseDue,
+            FirstRoundResponseAt = incident.ReopenCount == 0 ? incident.FirstResponseAt : incident.FirstRoundResponseAt,
             FirstResponseDue = result.FirstResponseDue,
             DeadlinePolicy = result.PolicyDescription,
         };
