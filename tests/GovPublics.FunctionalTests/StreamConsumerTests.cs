@@ -35,6 +35,45 @@ public sealed class StreamConsumerTests(RedisFixture redis) : IClassFixture<Redi
         }
     }
 
+    /// <summary>Orders by the entry's "key" field and records, per key, the order entries were handled in.</summary>
+    private sealed class LanedConsumer(IConnectionMultiplexer connection, string stream, Func<StreamEntry, Task> handle)
+        : RedisStreamConsumer(connection, new StreamConsumerOptions { ConsumerName = "laned", Parallelism = 8, MaxPollDelay = TimeSpan.FromMilliseconds(20) },
+            NullLogger.Instance, TimeProvider.System)
+    {
+        private int _running;
+
+        public System.Collections.Concurrent.ConcurrentDictionary<string, System.Collections.Concurrent.ConcurrentQueue<int>> Order { get; } = new();
+
+        public int MostAtOnce { get; private set; }
+
+        protected override string Stream => stream;
+
+        protected override string Group => "test";
+
+        protected override string DeadLetterStream => stream + ":dead";
+
+        protected override string? OrderingKey(StreamEntry entry) => entry["key"].ToString();
+
+        protected override async Task HandleAsync(StreamEntry entry, CancellationToken cancellationToken)
+        {
+            var now = Interlocked.Increment(ref _running);
+            lock (Order)
+            {
+                MostAtOnce = Math.Max(MostAtOnce, now);
+            }
+
+            try
+            {
+                await handle(entry);
+                Order.GetOrAdd(entry["key"].ToString(), _ => new()).Enqueue((int)entry["n"]);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _running);
+            }
+        }
+    }
+
     private static string NewStream() => $"gp:{{test}}:{Guid.NewGuid():N}";
 
     private async Task<ScriptedConsumer> ConsumerWithGroup(string stream, string name, int maxDeliveries, Func<StreamEntry, int, Task> handle)
@@ -88,6 +127,53 @@ public sealed class StreamConsumerTests(RedisFixture redis) : IClassFixture<Redi
         Assert.Contains("WRONGTYPE", dead[0]["dead_reason"].ToString(), StringComparison.Ordinal);
         Assert.Equal(2, consumer.Calls("m-wrongtype"));
         Assert.Equal(0, await Pending(stream));
+    }
+
+    [Fact]
+    public async Task Entries_of_one_key_are_handled_in_stream_order_and_different_keys_at_once()
+    {
+        var stream = NewStream();
+        await redis.Db.StreamCreateConsumerGroupAsync(stream, "test", "0-0", createStream: true);
+        // A handler that waits on Redis, as the real ones do: lanes overlap while one waits.
+        var consumer = new LanedConsumer(redis.Connection, stream, _ => redis.Db.PingAsync());
+        for (var n = 0; n < 60; n++)
+        {
+            await redis.Db.StreamAddAsync(stream, [new("id", $"m{n}"), new("key", $"k{n % 6}"), new("n", n)]);
+        }
+
+        Assert.Equal(60, await consumer.PollOnceAsync(CancellationToken.None));
+
+        Assert.Equal(6, consumer.Order.Count);
+        foreach (var (key, handled) in consumer.Order)
+        {
+            var k = int.Parse(key[1..], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(Enumerable.Range(0, 10).Select(i => k + 6 * i), handled);
+        }
+
+        Assert.True(consumer.MostAtOnce > 1, $"lanes ran one at a time ({consumer.MostAtOnce})");
+        Assert.Equal(0, await Pending(stream));
+    }
+
+    [Fact]
+    public async Task A_transient_failure_in_one_lane_stops_the_batch_and_acknowledges_only_what_was_handled()
+    {
+        var stream = NewStream();
+        await redis.Db.StreamCreateConsumerGroupAsync(stream, "test", "0-0", createStream: true);
+        var consumer = new LanedConsumer(redis.Connection, stream, e => e["key"] == "bad"
+            ? throw new RedisConnectionException(ConnectionFailureType.SocketFailure, "Redis went away")
+            : redis.Db.PingAsync());
+        await redis.Db.StreamAddAsync(stream, [new("id", "m0"), new("key", "bad"), new("n", 0)]);
+        for (var n = 1; n < 20; n++)
+        {
+            await redis.Db.StreamAddAsync(stream, [new("id", $"m{n}"), new("key", $"k{n}"), new("n", n)]);
+        }
+
+        await Assert.ThrowsAsync<RedisConnectionException>(() => consumer.PollOnceAsync(CancellationToken.None));
+
+        var handled = consumer.Order.Values.Sum(q => q.Count);
+        Assert.Equal(20 - handled, await Pending(stream));
+        Assert.False(consumer.Order.ContainsKey("bad"));
+        Assert.Equal(0, await redis.Db.StreamLengthAsync(stream + ":dead"));
     }
 
     [Fact]

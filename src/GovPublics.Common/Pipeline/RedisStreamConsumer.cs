@@ -22,6 +22,12 @@ public sealed class StreamConsumerOptions
     /// <summary>After this many failed deliveries an entry goes to the dead-letter stream.</summary>
     public int MaxDeliveries { get; set; } = 5;
 
+    /// <summary>
+    /// How many entries of a batch are handled at once, when the consumer names an ordering key (entries with the
+    /// same key are always handled one after another, in stream order). 1 handles every entry in turn.
+    /// </summary>
+    public int Parallelism { get; set; } = 16;
+
     /// <summary>This consumer's name in the group; unique per replica.</summary>
     public string ConsumerName { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
 }
@@ -82,6 +88,14 @@ public abstract class RedisStreamConsumer : BackgroundService
 
     /// <summary>The span name for one handled entry.</summary>
     protected virtual string ActivityName => $"{Group} process";
+
+    /// <summary>
+    /// The entries that must be handled in stream order share a key (e.g. the message id, or the thread); entries of
+    /// different keys are handled concurrently, up to <see cref="StreamConsumerOptions.Parallelism"/>. A handler's
+    /// effects are round trips to Redis, so a batch handled one entry at a time is bound by latency, not CPU. Null
+    /// (the default) handles the whole batch in order.
+    /// </summary>
+    protected virtual string? OrderingKey(StreamEntry entry) => null;
 
     /// <summary>Stores the effect of one entry. Must be idempotent; throwing leaves the entry for a retry.</summary>
     protected abstract Task HandleAsync(StreamEntry entry, CancellationToken cancellationToken);
@@ -166,18 +180,7 @@ public abstract class RedisStreamConsumer : BackgroundService
         var acknowledged = new List<RedisValue>(entries.Length);
         try
         {
-            foreach (var entry in entries)
-            {
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    break;
-                }
-
-                if (await HandleOneAsync(db, entry, cancellationToken))
-                {
-                    acknowledged.Add(entry.Id);
-                }
-            }
+            await HandleBatchAsync(db, entries, acknowledged, cancellationToken);
         }
         finally
         {
@@ -189,6 +192,65 @@ public abstract class RedisStreamConsumer : BackgroundService
         }
 
         return entries.Length;
+    }
+
+    /// <summary>
+    /// Handles the batch: in turn, or in ordered lanes (one per <see cref="OrderingKey"/>) run concurrently. A transient
+    /// failure stops every lane after its current entry; what was handled is in <paramref name="acknowledged"/> and the
+    /// first failure is thrown.
+    /// </summary>
+    private async Task HandleBatchAsync(IDatabase db, StreamEntry[] entries, List<RedisValue> acknowledged, CancellationToken cancellationToken)
+    {
+        var lanes = _options.Parallelism <= 1 || entries.Length <= 1
+            ? [entries]
+            : entries.GroupBy(e => OrderingKey(e) ?? "", StringComparer.Ordinal).Select(g => g.ToArray()).ToArray();
+        if (lanes.Length == 1 || lanes.Any(l => l.Length > 0 && OrderingKey(l[0]) is null))
+        {
+            lanes = [entries];
+        }
+
+        Exception? stop = null;
+        async Task RunLane(StreamEntry[] lane)
+        {
+            foreach (var entry in lane)
+            {
+                if (cancellationToken.IsCancellationRequested || Volatile.Read(ref stop) is not null)
+                {
+                    return;
+                }
+
+                try
+                {
+                    if (await HandleOneAsync(db, entry, cancellationToken))
+                    {
+                        lock (acknowledged)
+                        {
+                            acknowledged.Add(entry.Id);
+                        }
+                    }
+                }
+                catch (Exception ex)
+                {
+                    Interlocked.CompareExchange(ref stop, ex, null);
+                    return;
+                }
+            }
+        }
+
+        if (lanes.Length == 1)
+        {
+            await RunLane(lanes[0]);
+        }
+        else
+        {
+            await Parallel.ForEachAsync(lanes, new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism },
+                async (lane, _) => await RunLane(lane));
+        }
+
+        if (stop is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(stop);
+        }
     }
 
     /// <summary>

@@ -113,6 +113,10 @@ public sealed class RedisKeys
     public string IncidentsByThread(string platform, string pageExternalId, string threadId) =>
         Prefix + "incidents:thread:" + platform + ":" + pageExternalId + ":" + threadId;
 
+    /// <summary>One citizen's incidents in a thread (the author's platform id last), scored by received time (ms).</summary>
+    public string IncidentsByThreadAuthor(string platform, string pageExternalId, string threadId, string authorId) =>
+        IncidentsByThread(platform, pageExternalId, threadId) + ":author:" + authorId;
+
     /// <summary>All incidents, scored by creation time (ms).</summary>
     public string IncidentsByCreation => Prefix + "incidents:all";
 

@@ -28,6 +28,9 @@ public sealed class RejectionConsumer(
 
     protected override string Group => GroupName;
 
+    /// <summary>Entries of one message in order; different messages concurrently.</summary>
+    protected override string? OrderingKey(StreamEntry entry) => entry["id"].ToString();
+
     protected override string DeadLetterStream => keys.DeadLetter(keys.RejectionsStream);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

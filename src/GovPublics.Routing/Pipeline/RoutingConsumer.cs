@@ -32,6 +32,9 @@ public sealed class RoutingConsumer(
 
     protected override string Group => GroupName;
 
+    /// <summary>Entries of one message in order; different messages concurrently.</summary>
+    protected override string? OrderingKey(StreamEntry entry) => entry["id"].ToString();
+
     protected override string DeadLetterStream => keys.DeadLetter(keys.MessagesStream);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

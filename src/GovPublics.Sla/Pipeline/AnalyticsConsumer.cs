@@ -33,6 +33,9 @@ public sealed class AnalyticsConsumer(
 
     protected override string Group => GroupName;
 
+    /// <summary>Entries of one message in order; different messages concurrently.</summary>
+    protected override string? OrderingKey(StreamEntry entry) => entry["id"].ToString();
+
     // Its own dead-letter stream: an entry analytics could not record may well have become an incident.
     protected override string DeadLetterStream => keys.DeadLetter(keys.RoutedStream + ":analytics");
 

@@ -30,6 +30,9 @@ public sealed class MessageEventsConsumer(
 
     protected override string Group => GroupName;
 
+    /// <summary>Entries of one message in order; different messages concurrently.</summary>
+    protected override string? OrderingKey(StreamEntry entry) => entry["id"].ToString();
+
     protected override string DeadLetterStream => keys.DeadLetter(keys.MessageEventsStream);
 
     protected override string ActivityName => "sla message-events process";

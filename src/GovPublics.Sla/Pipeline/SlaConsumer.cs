@@ -30,6 +30,26 @@ public sealed class SlaConsumer(
 
     protected override string Group => GroupName;
 
+    /// <summary>
+    /// Entries of one platform thread in order (a follow-up or an official reply must see the incidents written before
+    /// it in its thread); different threads concurrently. A message without a thread is its own lane.
+    /// </summary>
+    protected override string? OrderingKey(StreamEntry entry)
+    {
+        try
+        {
+            var message = PipelineJson.Deserialize<RoutedMessage>(entry["data"].ToString()).Message;
+            return message.ThreadId.Length > 0
+                ? $"{message.Platform}:{message.PageExternalId}:{message.ThreadId}"
+                : message.MessageId;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // Unreadable: the handler dead-letters it; its lane is its own.
+            return entry.Id.ToString();
+        }
+    }
+
     protected override string DeadLetterStream => keys.DeadLetter(keys.RoutedStream);
 
     /// <summary>

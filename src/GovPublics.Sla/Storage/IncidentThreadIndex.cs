@@ -23,8 +23,41 @@ public sealed class IncidentThreadIndex(IConnectionMultiplexer redis, RedisKeys 
             return;
         }
 
-        await redis.GetDatabase().SortedSetAddAsync(Key(incident.Platform, incident.PageExternalId, incident.ThreadId),
-            incidentId, incident.ReceivedAt.ToUnixTimeMilliseconds(), SortedSetWhen.NotExists);
+        var db = redis.GetDatabase();
+        var score = incident.ReceivedAt.ToUnixTimeMilliseconds();
+        var thread = db.SortedSetAddAsync(Key(incident.Platform, incident.PageExternalId, incident.ThreadId), incidentId, score, SortedSetWhen.NotExists);
+        if (incident.AuthorId.Length > 0)
+        {
+            await db.SortedSetAddAsync(
+                keys.IncidentsByThreadAuthor(EnumText.Format(incident.Platform), incident.PageExternalId, incident.ThreadId, incident.AuthorId),
+                incidentId, score, SortedSetWhen.NotExists);
+        }
+
+        await thread;
+    }
+
+    /// <summary>A citizen's incidents in a thread, newest first, at most <paramref name="max"/>.</summary>
+    /// <remarks>
+    /// A popular post gathers hundreds of incidents from different people; a citizen writing again is matched
+    /// against their own few only, so the cost of a comment does not grow with the thread.
+    /// </remarks>
+    public async Task<IReadOnlyList<Incident>> ByAuthorInThreadAsync(Platform platform, string pageExternalId, string threadId, string authorId, int max = 20)
+    {
+        if (threadId.Length == 0 || authorId.Length == 0)
+        {
+            return [];
+        }
+
+        var db = redis.GetDatabase();
+        var ids = await db.SortedSetRangeByRankAsync(
+            keys.IncidentsByThreadAuthor(EnumText.Format(platform), pageExternalId, threadId, authorId), 0, max - 1, Order.Descending);
+        if (ids.Length == 0)
+        {
+            return [];
+        }
+
+        var records = await db.HashGetAsync(keys.IncidentRecords, ids);
+        return [.. records.Where(r => !r.IsNullOrEmpty).Select(r => IncidentJson.Deserialize(r.ToString()))];
     }
 
     /// <summary>The thread's incidents, newest first, at most <see cref="MaxPerLookup"/>.</summary>

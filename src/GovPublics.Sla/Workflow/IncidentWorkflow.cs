@@ -248,7 +248,7 @@ public sealed class IncidentWorkflow(
             return null;
         }
 
-        var candidate = (await threads.InThreadAsync(message.Platform, message.PageExternalId, message.ThreadId))
+        var candidate = (await threads.ByAuthorInThreadAsync(message.Platform, message.PageExternalId, message.ThreadId, message.AuthorId))
             .FirstOrDefault(i => i.AuthorId == message.AuthorId && i.Category == decision.Category);
         var match = candidate is null ? ThreadMatch.None : lifecycle.Match(candidate, message, decision);
         if (candidate is null || match == ThreadMatch.None)
