@@ -110,7 +110,7 @@ public sealed class GatewayFlowTests(SuiteFixture suite)
         var comment = await http.PostAsync("/webhooks/vk", new StringContent("""
             {"type":"wall_reply_new","group_id":211380756,"event_id":"sys-evt-1","v":"5.199","secret":"sys-secret",
              "object":{"id":5501,"from_id":3301,"date":1795800000,"post_id":77,"owner_id":-211380756,
-                       "text":"На улице Миронова контейнерную площадку не вывозят неделю, мусор уже на дороге"}}
+                       "text":"На улице Миронова контейнерная площадка разломана, баки без крышек, мусор уже на дороге"}}
             """));
         Assert.Equal("ok", await comment.Content.ReadAsStringAsync());
 

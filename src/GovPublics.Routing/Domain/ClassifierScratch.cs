@@ -12,6 +12,15 @@ internal struct Token
     public int Clause;
     public bool Capitalized;
     public bool SentenceStart;
+
+    /// <summary>Punctuation follows the written word (set on its last part).</summary>
+    public bool PunctuationAfter;
+
+    /// <summary>
+    /// The word is part of a name: a place found in the text, or a capitalised adjective inside a sentence (a street,
+    /// «на Медицинской», «от Крутых Ключей»). A single dictionary word does not count there.
+    /// </summary>
+    public bool Name;
 }
 
 /// <summary>A dictionary entry found in the message, from token <see cref="Start"/> to <see cref="End"/> inclusive.</summary>
@@ -25,6 +34,9 @@ internal readonly record struct PlaceHit(PlaceTerm Place, int Start, int End);
 /// </summary>
 internal sealed class ClassifierScratch
 {
+    // Street names are adjectives: «Школьная», «на Медицинской», «Лесную», «Заводской».
+    private static readonly string[] _adjectiveEndings = ["ая", "ой", "ую", "ий", "ый", "ое", "ых", "ского"];
+
     [ThreadStatic]
     private static ClassifierScratch? _current;
 
@@ -35,6 +47,12 @@ internal sealed class ClassifierScratch
     public Token[] Tokens = new Token[64];
     public int Count;
     public int[] Seen = [];
+
+    /// <summary>
+    /// Per phrase stem, the <see cref="Stamp"/> of the last message that has it: a phrase whose other words are not
+    /// all in the message is not tried.
+    /// </summary>
+    public int[] StemSeen = [];
     public int Stamp;
     public double[] TopicScore = [];
     public double[] TopicProblem = [];
@@ -43,6 +61,7 @@ internal sealed class ClassifierScratch
     public int[] SubtopicFirst = [];
     public int[] UrgencyMask = [];
     public bool[] UrgencyBlocked = [];
+    private bool[] _dropped = new bool[64];
 
     public static ClassifierScratch Current => _current ??= new ClassifierScratch();
 
@@ -59,24 +78,36 @@ internal sealed class ClassifierScratch
         Fit(ref SubtopicFirst, knowledge.SubtopicCount, int.MaxValue);
         Fit(ref UrgencyMask, knowledge.UrgencyRules.Count);
         Fit(ref UrgencyBlocked, knowledge.UrgencyRules.Count);
-        if (Seen.Length < knowledge.Terms.Count)
+        if (Seen.Length < knowledge.Terms.Count || StemSeen.Length < knowledge.Lexicon.PhraseStemCount)
         {
-            Seen = new int[knowledge.Terms.Count];
+            Seen = new int[Math.Max(Seen.Length, knowledge.Terms.Count)];
+            StemSeen = new int[Math.Max(StemSeen.Length, knowledge.Lexicon.PhraseStemCount)];
             Stamp = 0;
         }
 
         if (++Stamp == int.MaxValue)
         {
             Array.Clear(Seen);
+            Array.Clear(StemSeen);
             Stamp = 1;
         }
     }
 
-    public void AddToken(WordInfo info, in RawToken raw, bool first, string? note)
+    public void AddToken(WordInfo info, in RawToken raw, bool first, bool last, string? note)
     {
         if (Count == Tokens.Length)
         {
             Array.Resize(ref Tokens, Tokens.Length * 2);
+        }
+
+        if (info.StemId >= 0)
+        {
+            StemSeen[info.StemId] = Stamp;
+        }
+
+        if (info.AltStemId >= 0)
+        {
+            StemSeen[info.AltStemId] = Stamp;
         }
 
         Tokens[Count++] = new Token
@@ -88,7 +119,34 @@ internal sealed class ClassifierScratch
             Clause = raw.Clause,
             Capitalized = first && raw.Capitalized,
             SentenceStart = first && raw.SentenceStart,
+            PunctuationAfter = last && raw.PunctuationAfter,
+            Name = first && raw.Capitalized && !raw.SentenceStart && LooksLikeAdjective(info.Word),
         };
+    }
+
+    private static bool LooksLikeAdjective(string word)
+    {
+        foreach (var ending in _adjectiveEndings)
+        {
+            if (word.EndsWith(ending, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>A cleared flag per hit, reused from message to message.</summary>
+    public bool[] DroppedHits(int count)
+    {
+        if (_dropped.Length < count)
+        {
+            _dropped = new bool[Math.Max(count, _dropped.Length * 2)];
+        }
+
+        Array.Clear(_dropped, 0, count);
+        return _dropped;
     }
 
     /// <summary>Whether the entry (or one of its mirrors, which share its id) already matched in this message.</summary>

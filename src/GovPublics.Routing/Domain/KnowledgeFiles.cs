@@ -37,6 +37,17 @@ internal sealed class TopicDto
     public List<SubtopicDto> Subtopics { get; set; } = [];
 }
 
+internal sealed class RedirectDto
+{
+    public List<string> Context { get; set; } = [];
+
+    public List<string> From { get; set; } = [];
+
+    public string To { get; set; } = "";
+
+    public bool BetweenPlaces { get; set; }
+}
+
 internal sealed class TopicsFile
 {
     public string Version { get; set; } = "";
@@ -44,6 +55,8 @@ internal sealed class TopicsFile
     public int MaxGap { get; set; } = 2;
 
     public List<TopicDto> Topics { get; set; } = [];
+
+    public List<RedirectDto> Redirects { get; set; } = [];
 }
 
 internal sealed class SignalDto
@@ -97,6 +110,8 @@ internal sealed class NormalizationFile
     public List<string> GlueWordsAfter { get; set; } = [];
 
     public List<string> Variation { get; set; } = [];
+
+    public List<string> NegationWords { get; set; } = [];
 }
 
 internal sealed class PlaceDto
@@ -119,6 +134,8 @@ internal sealed class PlacesFile
     public List<string> DistrictWords { get; set; } = [];
 
     public List<string> AmbiguousWords { get; set; } = [];
+
+    public List<string> HomeWords { get; set; } = [];
 
     public List<PlaceDto> Places { get; set; } = [];
 }

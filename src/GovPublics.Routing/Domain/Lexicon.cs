@@ -10,13 +10,22 @@ namespace GovPublics.Routing.Domain;
 /// </summary>
 internal sealed class Lexicon
 {
+    /// <summary>How many distinct stems the phrases use (the size of a per-message presence table).</summary>
+    public int PhraseStemCount => _stemIds.Count;
+
     /// <summary>Distinct words kept in the cache; past this, new words are read on every call instead.</summary>
     public const int MaxCachedWords = 200_000;
 
     private const int MaxRepairLength = 24;
 
+    private const int MaxMirrorGap = 1;
+
+    // Below this length only the usual Russian slips are repaired; "перерыт" is not a typo of "перекрыт".
+    private const int MinLengthOfAnyEdit = 8;
+
     private readonly TextNormalizer _normalizer;
     private readonly FrozenDictionary<string, Term[]> _byFirstStem;
+    private readonly FrozenDictionary<string, int> _stemIds;
     private readonly Term[] _prefixTerms;
     private readonly FrozenSet<string> _vocabulary;
     private readonly FrozenSet<string> _content;
@@ -34,16 +43,29 @@ internal sealed class Lexicon
         // order ("нет воды", "воды нет"), and a word with a fleeting vowel also in its other forms ("ребенка").
         var indexed = terms.Where(t => t.Prefix is null).ToList();
         indexed.AddRange(indexed
-            .Select(t => TextNormalizer.FleetingVowelVariant(t.Stems) is { } variant ? Mirror(t, variant) : null)
+            .Select(t => TextNormalizer.FleetingVowelVariant(t.Stems) is { } variant ? Mirror(t, variant, t.MaxGap) : null)
             .OfType<Term>()
             .ToList());
+        // The reverse order allows one word between at most ("воды у нас нет" is a sentence, "ул. Специалистов, три
+        // дня нет" is not "нет специалистов"), and a phrase with a negation or a preposition keeps its order ("скорую
+        // не" must not read "не приехала скорая").
         indexed.AddRange(indexed
-            .Where(t => t.Stems.Length == 2 && t.Stems[0] != t.Stems[1])
-            .Select(t => Mirror(t, [t.Stems[1], t.Stems[0]]))
+            .Where(t => t.Stems.Length == 2 && t.Stems[0] != t.Stems[1] && !t.HasNegation && !HasPreposition(t.Stems))
+            .Select(t => Mirror(t, [t.Stems[1], t.Stems[0]], Math.Min(t.MaxGap, MaxMirrorGap)))
             .ToList());
         _byFirstStem = indexed
             .GroupBy(t => t.Stems[0], StringComparer.Ordinal)
             .ToFrozenDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+
+        // Every stem of a phrase gets a number, so a message can tell in one array read whether a phrase's other
+        // words occur in it at all before the phrase is matched word by word.
+        var stemIds = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var term in indexed.Where(t => t.Stems.Length > 1))
+        {
+            term.StemIds = [.. term.Stems.Select(stem => stemIds.TryGetValue(stem, out var id) ? id : stemIds[stem] = stemIds.Count)];
+        }
+
+        _stemIds = stemIds.ToFrozenDictionary(StringComparer.Ordinal);
         _prefixTerms = [.. terms.Where(t => t.Prefix is not null)];
 
         var vocabulary = new HashSet<string>(StringComparer.Ordinal);
@@ -52,13 +74,13 @@ internal sealed class Lexicon
             vocabulary.UnionWith(term.Stems);
         }
 
-        vocabulary.UnionWith(extraStems);
-        _vocabulary = vocabulary.ToFrozenSet(StringComparer.Ordinal);
-
-        // Typo repair and glue splitting aim only at content words, never at short function words.
+        // Typo repair and glue splitting aim only at content words of the dictionaries, never at short function
+        // words, nor at place names: «Никитинская» (a street) must not be "repaired" into «Никитинка» (a village).
         _content = vocabulary
             .Where(s => s.Length >= 4 && TextNormalizer.IsCyrillicWord(s) && !normalizer.GlueWords.Contains(s))
             .ToFrozenSet(StringComparer.Ordinal);
+        vocabulary.UnionWith(extraStems);
+        _vocabulary = vocabulary.ToFrozenSet(StringComparer.Ordinal);
         _contentByFirstLetter = _content
             .GroupBy(s => s[0])
             .ToFrozenDictionary(g => g.Key, g => g.Order(StringComparer.Ordinal).ToArray());
@@ -68,10 +90,15 @@ internal sealed class Lexicon
     /// <summary>Distinct written words read so far (up to <see cref="MaxCachedWords"/>).</summary>
     public int CachedWords => Volatile.Read(ref _cachedWords);
 
-    private static Term Mirror(Term t, string[] stems) => new()
+    // "на людей" read backwards is no phrase ("дети падают на бетон"); short function words keep their place.
+    private static bool HasPreposition(string[] stems) =>
+        Array.Exists(stems, s => s.Length <= 2 && TextNormalizer.IsCyrillicWord(s));
+
+    private Term Mirror(Term t, string[] stems, int maxGap) => new()
     {
-        Id = t.Id, Kind = t.Kind, Text = t.Text, Stems = stems, Weight = t.Weight, MaxGap = t.MaxGap, Problem = t.Problem,
-        Topic = t.Topic, Subtopic = t.Subtopic, Cue = t.Cue, Rule = t.Rule, Group = t.Group,
+        Id = t.Id, Kind = t.Kind, Text = t.Text, Stems = stems, Weight = t.Weight, MaxGap = maxGap, Problem = t.Problem,
+        FirstMaxGap = RoutingKnowledge.FirstGap(stems, maxGap, _normalizer),
+        Topic = t.Topic, Subtopic = t.Subtopic, Cue = t.Cue, Rule = t.Rule, Group = t.Group, HasNegation = t.HasNegation,
     };
 
     /// <summary>How a normalised word of a message is read; cached.</summary>
@@ -163,6 +190,7 @@ internal sealed class Lexicon
                 {
                     Word = word,
                     Stem = reading.Stem,
+                    StemId = reading.StemId,
                     Parts = reading.Parts,
                     Starts = reading.Starts,
                     Note = $"{word}→{cyrillic}",
@@ -211,9 +239,9 @@ internal sealed class Lexicon
     private bool IsContentStem(string stem) => stem.Length >= 2 && _vocabulary.Contains(stem) && !_normalizer.GlueWords.Contains(stem);
 
     /// <summary>
-    /// Repairs a one-letter typo against the known content stems: for stems of five or six letters only the
+    /// Repairs a one-letter typo against the known content stems: for stems of five to seven letters only the
     /// usual Russian slips (о/а, е/и, и/ы, ь/ъ, voiced/voiceless pairs, a doubled or dropped double letter); from
-    /// seven letters any single edit. Ties go to the usual slip, then to the alphabetically first stem.
+    /// eight letters any single edit. Ties go to the usual slip, then to the alphabetically first stem.
     /// </summary>
     private bool TryRepairTypo(string stem, out string repaired)
     {
@@ -231,7 +259,7 @@ internal sealed class Lexicon
                 continue;
             }
 
-            if (!typical && stem.Length < 7)
+            if (!typical && stem.Length < MinLengthOfAnyEdit)
             {
                 continue;
             }
@@ -251,8 +279,11 @@ internal sealed class Lexicon
         Word = word,
         Stem = stem,
         AltStem = altStem,
+        StemId = _stemIds.TryGetValue(stem, out var id) ? id : -1,
+        AltStemId = altStem is not null && _stemIds.TryGetValue(altStem, out var altId) ? altId : -1,
         Starts = StartsOf(word, stem),
         Note = note,
+        Negation = _normalizer.NegationWords.Contains(word),
     };
 
     private Term[] StartsOf(string word, string stem)

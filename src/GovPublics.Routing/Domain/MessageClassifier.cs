@@ -14,7 +14,34 @@ public sealed class MessageClassifier
 {
     // How much a regional authority's own page counts for the one topic it owns (Минздрав → healthcare).
     private const double PageTopicWeight = 1.0;
+
+    // How much a topic gains when its own words name the danger an urgency rule found (the serious problem is the main).
+    private const double DangerTopicWeight = 2.0;
+
     private const int MaxExplainedWords = 6;
+
+    // "Когда??" or "Ну и?" alone is chatter; an ask needs a few words to be a request worth routing.
+    private const int MinWordsOfABareAsk = 3;
+
+    // The first place named is usually where the problem is; later ones are often where people go ("езжай в Сызрань").
+    private const double FirstPlaceBonus = 0.25;
+
+    // A place named as the writer's home ("живу на Управленческом, а дача в Царевщине") yields to another one.
+    private const double HomePlacePenalty = 0.5;
+    private const int HomeWordReach = 3;
+
+    // Gazetteer entries below this certainty are guesses, used only when the page gives no territory.
+    private const double WeakPlaceCertainty = 0.7;
+
+    // "Дорога из Варламово в Сызрань": at most this many words between the two settlements of a road.
+    private const int MaxWordsBetweenRoutePlaces = 3;
+
+    // "ском" is left out: «под Октябрьском» is the town.
+    private static readonly string[] _adjectiveEndingsInSk =
+        ["ская", "ской", "скую", "ское", "ские", "ских", "ским", "скими", "ский", "ского", "скому"];
+
+    // Forms a neuter adjective name (Борское) never takes: «Красноармейская улица» is not Красноармейское.
+    private static readonly string[] _notNeuterEndings = ["ая", "ой", "ую", "ий", "ый", "ие", "ые"];
 
     private readonly RoutingKnowledge _knowledge;
     private readonly RoutingOptions _options;
@@ -42,8 +69,8 @@ public sealed class MessageClassifier
         scratch.Prepare(_knowledge);
         Tokenizer.Tokenize(input.Text ?? "", scratch.Raw, _knowledge.Normalizer.DropRunes);
         ReadWords(scratch);
-        FindTerms(scratch);
         FindPlaces(scratch, index);
+        FindTerms(scratch);
 
         var owner = string.IsNullOrEmpty(input.PageOwnerAuthorityId) ? null : catalog.FindAuthority(input.PageOwnerAuthorityId);
         var scores = Score(scratch, index.PageTopic(owner?.Id));
@@ -76,12 +103,12 @@ public sealed class MessageClassifier
             {
                 for (var p = 0; p < parts.Length; p++)
                 {
-                    scratch.AddToken(parts[p], token, p == 0, p == 0 ? info.Note ?? parts[p].Note : parts[p].Note);
+                    scratch.AddToken(parts[p], token, p == 0, p == parts.Length - 1, p == 0 ? info.Note ?? parts[p].Note : parts[p].Note);
                 }
             }
             else
             {
-                scratch.AddToken(info, token, true, info.Note);
+                scratch.AddToken(info, token, true, true, info.Note);
             }
         }
     }
@@ -91,32 +118,158 @@ public sealed class MessageClassifier
         var tokens = scratch.Tokens;
         for (var i = 0; i < scratch.Count; i++)
         {
+            var negated = i > 0 && tokens[i - 1].Info.Negation && tokens[i - 1].Clause == tokens[i].Clause;
+            var name = tokens[i].Name;
             foreach (var term in tokens[i].Info.Starts)
             {
-                if (scratch.HasSeen(term))
+                var single = term.Stems.Length == 1 || term.Prefix is not null;
+                if (scratch.HasSeen(term) || (negated && term.Negatable) || (name && single))
                 {
-                    continue; // each entry counts once per message, at its first occurrence
+                    continue; // each entry counts once per message, at its first occurrence that is not negated
                 }
 
                 var end = i;
-                if (term.Stems.Length == 1 || term.Prefix is not null
-                    || MatchPhrase(tokens, scratch.Count, i, term.Stems, term.MaxGap, out end))
+                if (single || (AllPresent(scratch, term.StemIds)
+                    && MatchPhrase(tokens, scratch.Count, i, term.Stems, term.FirstMaxGap, term.MaxGap, !term.HasNegation, out end)))
                 {
                     scratch.MarkSeen(term);
                     scratch.Hits.Add(new Hit(term, i, end));
                 }
             }
         }
+
+        DropSubsumedHits(scratch);
     }
 
-    private static bool MatchPhrase(Token[] tokens, int count, int start, string[] stems, int maxGap, out int end)
+    /// <summary>
+    /// A word inside a longer phrase does not count on its own: «контейнерная площадка» is not a playground, «лифт в
+    /// больнице» not the management company's lift, «за два дня» (a fast fix) not «два дня» (a complaint), and «никто
+    /// не убирает» is one complaint, not two (the heavier of the two readings counts). Only a topic-wide word of the
+    /// phrase's own topic adds up ("яма на дороге" and "дорога").
+    /// </summary>
+    private static void DropSubsumedHits(ClassifierScratch scratch)
+    {
+        var hits = scratch.Hits;
+        var phrases = 0;
+        foreach (var hit in hits)
+        {
+            if (hit.Term.Kind is TermKind.Topic or TermKind.Cue && hit.Term.Stems.Length > 1)
+            {
+                phrases++;
+            }
+        }
+
+        if (phrases == 0)
+        {
+            return; // nothing can hold another entry
+        }
+
+        var tokens = scratch.Tokens;
+        var dropped = scratch.DroppedHits(hits.Count);
+        var any = false;
+        for (var g = 0; g < hits.Count; g++)
+        {
+            var inner = hits[g];
+            if (inner.Term.Kind is not (TermKind.Topic or TermKind.Cue))
+            {
+                continue;
+            }
+
+            for (var h = 0; h < hits.Count; h++)
+            {
+                var outer = hits[h];
+                if (h == g || outer.Term.Kind != inner.Term.Kind || dropped[h]
+                    || outer.Term.Stems.Length <= inner.Term.Stems.Length
+                    || outer.Start > inner.Start || inner.End > outer.End
+                    || !IsPhraseWord(tokens[inner.Start].Info, outer.Term.Stems)
+                    || !IsPhraseWord(tokens[inner.End].Info, outer.Term.Stems))
+                {
+                    continue;
+                }
+
+                if (inner.Term.Kind == TermKind.Cue)
+                {
+                    // "за два дня" (a fast fix) is not "два дня" (a complaint).
+                    dropped[g] = inner.Term.Cue != outer.Term.Cue;
+                }
+                else if (outer.Term.Topic != inner.Term.Topic)
+                {
+                    dropped[g] = true;
+                }
+                else if (outer.Term.Subtopic >= 0 && inner.Term.Subtopic >= 0)
+                {
+                    // One piece of evidence counts once, at the weight of its heavier reading.
+                    if (outer.Term.Weight >= inner.Term.Weight)
+                    {
+                        dropped[g] = true;
+                    }
+                    else
+                    {
+                        dropped[h] = true;
+                    }
+                }
+
+                if (dropped[g] || dropped[h])
+                {
+                    any = true;
+                }
+
+                if (dropped[g])
+                {
+                    break;
+                }
+            }
+        }
+
+        if (!any)
+        {
+            return;
+        }
+
+        var kept = 0;
+        for (var g = 0; g < hits.Count; g++)
+        {
+            if (!dropped[g])
+            {
+                hits[kept++] = hits[g];
+            }
+        }
+
+        hits.RemoveRange(kept, hits.Count - kept);
+    }
+
+    private static bool AllPresent(ClassifierScratch scratch, int[] stemIds)
+    {
+        var seen = scratch.StemSeen;
+        var stamp = scratch.Stamp;
+        for (var k = 1; k < stemIds.Length; k++)
+        {
+            if (seen[stemIds[k]] != stamp)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsPhraseWord(WordInfo word, string[] stems) =>
+        Array.IndexOf(stems, word.Stem) >= 0 || (word.AltStem is { } alt && Array.IndexOf(stems, alt) >= 0);
+
+    /// <summary>
+    /// Finds the rest of a phrase after its first word, in order, with at most <paramref name="maxGap"/> words between
+    /// (<paramref name="firstMaxGap"/> after the first word) and within one clause. A negation in a gap breaks a
+    /// phrase that has none of its own ("батареи не холодные").
+    /// </summary>
+    private static bool MatchPhrase(
+        Token[] tokens, int count, int start, string[] stems, int firstMaxGap, int maxGap, bool stopAtNegation, out int end)
     {
         end = start;
         var clause = tokens[start].Clause;
         for (var k = 1; k < stems.Length; k++)
         {
             var found = false;
-            var limit = Math.Min(count - 1, end + 1 + maxGap);
+            var limit = Math.Min(count - 1, end + 1 + (k == 1 ? firstMaxGap : maxGap));
             for (var j = end + 1; j <= limit && tokens[j].Clause == clause; j++)
             {
                 if (string.Equals(tokens[j].Info.Stem, stems[k], StringComparison.Ordinal)
@@ -124,6 +277,11 @@ public sealed class MessageClassifier
                 {
                     end = j;
                     found = true;
+                    break;
+                }
+
+                if (stopAtNegation && tokens[j].Info.Negation)
+                {
                     break;
                 }
             }
@@ -149,6 +307,10 @@ public sealed class MessageClassifier
             {
                 scratch.Places.Add(hit);
                 next = hit.End + 1;
+                for (var j = hit.Start; j <= hit.End; j++)
+                {
+                    tokens[j].Name = true;
+                }
             }
 
             i = next;
@@ -163,23 +325,81 @@ public sealed class MessageClassifier
             return false;
         }
 
-        ref readonly var token = ref scratch.Tokens[i];
+        var tokens = scratch.Tokens;
+        ref readonly var token = ref tokens[i];
         foreach (var place in places)
         {
-            if (place.RequiresCapital && (!token.Capitalized || token.SentenceStart))
+            if (place.RequiresCapital && !token.Capitalized)
             {
                 continue;
             }
 
             var end = i;
-            if (place.Stems.Length == 1 || MatchPhrase(scratch.Tokens, scratch.Count, i, place.Stems, _knowledge.PlaceMaxGap, out end))
+            if (place.Stems.Length > 1 && !MatchPlaceName(tokens, scratch.Count, i, place.Stems, _knowledge.PlaceMaxGap, out end))
             {
-                hit = new PlaceHit(place, i, end);
-                return true;
+                continue;
             }
+
+            // An ambiguous name opening a sentence counts only standing alone, like a heading: «Отрадный, ул. Мира»,
+            // not «Кошки гадят в подъезде».
+            if (place.RequiresCapital && token.SentenceStart && !tokens[end].PunctuationAfter)
+            {
+                continue;
+            }
+
+            if (!FormAgrees(place.Form, token.Info.Word))
+            {
+                continue; // «на Октябрьской» is a street, not Октябрьск
+            }
+
+            hit = new PlaceHit(place, i, end);
+            return true;
         }
 
         return false;
+    }
+
+    /// <summary>A place phrase with words between its own; a capitalised word there is another name and breaks it.</summary>
+    private static bool MatchPlaceName(Token[] tokens, int count, int start, string[] stems, int maxGap, out int end)
+    {
+        if (!MatchPhrase(tokens, count, start, stems, maxGap, maxGap, false, out end))
+        {
+            return false;
+        }
+
+        for (var j = start + 1; j < end; j++)
+        {
+            if (tokens[j].Capitalized && !tokens[j].SentenceStart && !IsPhraseWord(tokens[j].Info, stems))
+            {
+                return false; // «Волжский Красноярского района» is not «Волжский район»
+            }
+        }
+
+        return true;
+    }
+
+    private static bool FormAgrees(PlaceForm form, string word)
+    {
+        var endings = form switch
+        {
+            PlaceForm.NounInSk => _adjectiveEndingsInSk,
+            PlaceForm.NeuterAdjective => _notNeuterEndings,
+            _ => null,
+        };
+        if (endings is null)
+        {
+            return true;
+        }
+
+        foreach (var ending in endings)
+        {
+            if (word.EndsWith(ending, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private Scores Score(ClassifierScratch scratch, int pageTopic)
@@ -229,6 +449,8 @@ public sealed class MessageClassifier
             scratch.TopicScore[pageTopic] += PageTopicWeight;
         }
 
+        AddDangerBonus(scratch);
+
         int best = -1, second = -1;
         for (var t = 0; t < scratch.TopicScore.Length; t++)
         {
@@ -260,6 +482,66 @@ public sealed class MessageClassifier
             score[a] > score[b] || (score[a] == score[b] && first[a] < first[b]);
     }
 
+    /// <summary>
+    /// Of two problems the dangerous one is the main one: a topic whose words are the words of a fired urgency rule
+    /// ("провода искрят" under a fallen tree, "нет воды" next to a pothole) gains a fixed weight, once.
+    /// </summary>
+    private void AddDangerBonus(ClassifierScratch scratch)
+    {
+        var anyFired = false;
+        for (var r = 0; r < scratch.UrgencyMask.Length && !anyFired; r++)
+        {
+            anyFired = scratch.UrgencyMask[r] != 0 && Fired(scratch, r);
+        }
+
+        if (!anyFired)
+        {
+            return; // most messages are not urgent
+        }
+
+        var hits = scratch.Hits;
+        var topics = scratch.TopicScore.Length;
+        for (var t = 0; t < topics; t++)
+        {
+            if (scratch.TopicScore[t] <= 0)
+            {
+                continue;
+            }
+
+            var dangerous = false;
+            foreach (var urgent in hits)
+            {
+                if (urgent.Term.Kind != TermKind.Urgency || !Fired(scratch, urgent.Term.Rule))
+                {
+                    continue;
+                }
+
+                foreach (var hit in hits)
+                {
+                    if (hit.Term.Kind == TermKind.Topic && hit.Term.Topic == t && hit.Term.Problem
+                        && hit.Start <= urgent.End && urgent.Start <= hit.End)
+                    {
+                        dangerous = true;
+                        break;
+                    }
+                }
+
+                if (dangerous)
+                {
+                    break;
+                }
+            }
+
+            if (dangerous)
+            {
+                scratch.TopicScore[t] += DangerTopicWeight;
+            }
+        }
+    }
+
+    private bool Fired(ClassifierScratch scratch, int rule) =>
+        scratch.UrgencyMask[rule] == (1 << _knowledge.UrgencyGroupCounts[rule]) - 1 && !scratch.UrgencyBlocked[rule];
+
     private void AddSignal(double[] cues, string name, int count)
     {
         if (count > 0 && _knowledge.Signals.TryGetValue(name, out var signal))
@@ -272,21 +554,26 @@ public sealed class MessageClassifier
     {
         var cues = scratch.Cues;
         var topic = scores.Best >= 0 ? scratch.TopicScore[scores.Best] : 0;
+
+        // What the text itself says about the topic, without the receiving page's hint.
+        var textTopic = scores.Best >= 0 && scores.Best == scores.PageTopic ? topic - PageTopicWeight : topic;
         var problem = scores.Best >= 0 ? scratch.TopicProblem[scores.Best] : 0;
         var request = cues[(int)CueClass.Request];
         var complaintCues = cues[(int)CueClass.Complaint];
+        var asks = request + complaintCues;
         var resolved = cues[(int)CueClass.Resolved];
         var gratitude = cues[(int)CueClass.Gratitude] + (0.5 * resolved);
-        var complaint = complaintCues + request + (0.5 * Math.Max(0, scores.ProblemAll - (2 * resolved)));
+        var complaint = asks + (0.5 * Math.Max(0, scores.ProblemAll - (2 * resolved)));
         var spam = cues[(int)CueClass.Spam];
         var toxic = cues[(int)CueClass.Toxic];
         var opinion = cues[(int)CueClass.Opinion];
+        var isOther = scores.Best >= 0 && scores.Best == _knowledge.OtherTopic;
 
         // What speaks for an incident lowers the confidence of a non-incident verdict.
         var competing = complaint + (0.25 * topic);
 
         // Adverts beat topic words ("ремонт квартир недорого"), unless someone plainly complains or asks.
-        if (scores.SpamWords >= 2 && spam >= 3.5 && complaintCues + request < 2)
+        if (scores.SpamWords >= 2 && spam >= 3.5 && asks < 2)
         {
             return Verdict.Non(CueClass.Spam, spam, competing);
         }
@@ -297,21 +584,30 @@ public sealed class MessageClassifier
             return Verdict.Non(CueClass.Gratitude, gratitude, competing);
         }
 
-        if (toxic >= 2 && request < 1 && problem < 2.5 && topic < 3)
+        if (toxic >= 2 && request < 1 && problem < 2.5 && textTopic < 3)
         {
             return Verdict.Non(CueClass.Toxic, toxic, competing);
         }
 
-        if (opinion >= 2 && request < 1 && problem < 2 && topic < 3)
+        // An opinion about a topic names no defect and asks nothing ("лучше бы отопление сделали, а не фестиваль");
+        // a strong one survives a rhetorical imperative ("считаю, это грабёж, транспорт сделайте нормальным").
+        if ((opinion >= 2 && request < 1 && problem < 2 && textTopic < 3)
+            || (opinion >= 1 && problem <= 0 && asks < 1)
+            || (opinion >= 2 && problem <= 0 && request < 2 && complaintCues < 1))
         {
             return Verdict.Non(CueClass.Opinion, opinion, competing);
         }
 
         // An incident names a defect, or asks about a topic, or names its objects strongly; "парк" alone does not.
-        if (scores.Best >= 0 && scores.Best != _knowledge.OtherTopic
-            && (problem >= 1.5 || topic >= 3 || (topic >= 1 && request + complaintCues >= 1)))
+        if (scores.Best >= 0 && !isOther && (problem >= 1.5 || textTopic >= 3 || (textTopic >= 1 && asks >= 1)))
         {
-            return Verdict.Incident(scores.Best, request + complaintCues);
+            return Verdict.Incident(scores.Best, asks);
+        }
+
+        // A plain ask on a regional authority's own page is about its topic ("помогите, третий месяц без ответа").
+        if (scores.Best >= 0 && !isOther && textTopic <= 0 && request >= 1.5)
+        {
+            return Verdict.Incident(scores.Best, asks);
         }
 
         var bestNon = CueClass.Offtopic;
@@ -327,16 +623,24 @@ public sealed class MessageClassifier
         }
 
         var hasOther = _knowledge.OtherTopic >= 0;
-        if (hasOther && request >= 1.5 && request > bestNonScore)
+
+        // A matter of the "other" topic (a memorial plaque, the post, a pool) with an ask is an incident for a moderator.
+        if (isOther && textTopic >= 2 && request >= 1 && request + textTopic > bestNonScore)
         {
-            return Verdict.Incident(_knowledge.OtherTopic, request + complaintCues);
+            return Verdict.Incident(_knowledge.OtherTopic, asks);
+        }
+
+        // A bare ask with no topic ("прошу помочь разобраться") goes to moderation as "other"; a lone "Когда??" is chatter.
+        if (hasOther && request >= 1.5 && request > bestNonScore && scratch.Count >= MinWordsOfABareAsk)
+        {
+            return Verdict.Incident(_knowledge.OtherTopic, asks);
         }
 
         // A plain description of a topic's object on an official page, with nothing that marks it as chatter,
         // is a report ("фонари горят через один", "клумбы заросли сорняками").
-        if (scores.Best >= 0 && topic >= 2 && bestNonScore < 1)
+        if (scores.Best >= 0 && textTopic >= 2 && bestNonScore < 1)
         {
-            return Verdict.Incident(scores.Best, request + complaintCues);
+            return Verdict.Incident(scores.Best, asks);
         }
 
         if (bestNonScore >= 1)
@@ -344,9 +648,9 @@ public sealed class MessageClassifier
             return Verdict.Non(bestNon, bestNonScore, competing);
         }
 
-        if (hasOther && request + complaintCues >= 1.5)
+        if (hasOther && asks >= 1.5 && scratch.Count >= MinWordsOfABareAsk)
         {
-            return Verdict.Incident(_knowledge.OtherTopic, request + complaintCues);
+            return Verdict.Incident(_knowledge.OtherTopic, asks);
         }
 
         return Verdict.Non(CueClass.Offtopic, 0, competing);
@@ -397,22 +701,41 @@ public sealed class MessageClassifier
         var topicIndex = verdict.Topic;
         var topic = _knowledge.Topics[topicIndex];
         var subtopic = ChooseSubtopic(scratch, topicIndex, topic);
-        var topicWords = Words(text, scratch, h => h.Term.Kind == TermKind.Topic && h.Term.Topic == topicIndex);
-        var subtopicWords = Words(text, scratch, h => h.Term.Kind == TermKind.Topic && h.Term.Topic == topicIndex
-            && h.Term.Subtopic >= 0 && _knowledge.FlatSubtopics[h.Term.Subtopic].Subtopic.Code == subtopic);
+        var scoredTopic = topicIndex;
+        var redirect = FindRedirect(scratch, topicIndex, subtopic);
+        string? redirectedFrom = null;
+        if (redirect >= 0)
+        {
+            // "Во дворе ни одного фонаря" is the yard's, "в больнице лифт не работает" the hospital's.
+            var rule = _knowledge.Redirects[redirect];
+            var contextWords = Words(text, scratch, h => h.Term.Kind == TermKind.Context && h.Term.Rule == redirect);
+            redirectedFrom = $"{topic.Code}/{subtopic} named with «{contextWords}»";
+            topicIndex = rule.ToTopic;
+            topic = _knowledge.Topics[topicIndex];
+            subtopic = rule.ToSubtopic;
+        }
+
+        var shownTopic = topicIndex;
+        var shownSubtopic = subtopic;
+        var topicWords = Words(text, scratch, h => h.Term.Kind == TermKind.Topic && h.Term.Topic == shownTopic);
+        var subtopicWords = Words(text, scratch, h => h.Term.Kind == TermKind.Topic && h.Term.Topic == shownTopic
+            && h.Term.Subtopic >= 0 && _knowledge.FlatSubtopics[h.Term.Subtopic].Subtopic.Code == shownSubtopic);
         evidence.Insert(0, new EvidenceItem(EvidenceKinds.Topic,
             topicWords.Length > 0 ? $"{topic.Code}: {topicWords}" : topic.Code, Round(scratch.TopicScore[topicIndex])));
         evidence.Insert(1, new EvidenceItem(EvidenceKinds.Subtopic,
-            subtopicWords.Length > 0 ? $"{subtopic}: {subtopicWords}" : $"{subtopic} (default)", Round(SubtopicScore(scratch, topicIndex, subtopic))));
+            redirectedFrom is not null ? $"{subtopic}: {redirectedFrom}"
+                : subtopicWords.Length > 0 ? $"{subtopic}: {subtopicWords}" : $"{subtopic} (default)",
+            Round(SubtopicScore(scratch, topicIndex, subtopic))));
         if (scores.PageTopic == topicIndex && owner is not null)
         {
             evidence.Add(new EvidenceItem(EvidenceKinds.PageOwner, $"page of {owner.ShortName} hints at {topic.Code}", PageTopicWeight));
         }
 
         var explanation = new StringBuilder(200).Append("topic ").Append(topic.Code).Append('/').Append(subtopic)
-            .Append(topicWords.Length > 0 ? $" ({topicWords})"
+            .Append(redirectedFrom is not null ? $" ({redirectedFrom})"
+                : topicWords.Length > 0 ? $" ({topicWords})"
                 : topicIndex == _knowledge.OtherTopic ? " (a request with no known topic)" : " (the page owner's topic)");
-        var rival = scores.Best == topicIndex ? scores.Second : scores.Best;
+        var rival = scores.Best == scoredTopic ? scores.Second : scores.Best;
         if (rival >= 0 && scratch.TopicScore[rival] >= 2)
         {
             // The main problem wins; the other one stays visible to the moderator and the executor.
@@ -432,7 +755,7 @@ public sealed class MessageClassifier
             PlaceSource.PageOwner => 0.9,
             _ => index.IsTerritoryIndependent(topic.Code, subtopic) ? 1.0 : 0.7, // healthcare needs no place
         };
-        var confidence = Round(Math.Clamp(TopicConfidence(scratch, scores, verdict, topicIndex) * territoryFactor * fallbackFactor, 0, 1));
+        var confidence = Round(Math.Clamp(TopicConfidence(scratch, scores, verdict, scoredTopic) * territoryFactor * fallbackFactor, 0, 1));
         var moderation = confidence < _options.ModerationThreshold;
         AppendReadings(scratch, explanation);
         explanation.Append(CultureInfo.InvariantCulture, $"; confidence {confidence:0.00}");
@@ -595,11 +918,91 @@ public sealed class MessageClassifier
         return 0;
     }
 
-    private static PlaceChoice ChoosePlace(string text, ClassifierScratch scratch, CatalogSnapshot catalog, Authority? owner, List<EvidenceItem> evidence)
+    /// <summary>
+    /// The first redirect that takes the decided topic and subtopic and whose context word opens a clause part with
+    /// one of their words after it ("В школе ... холодно") or follows one right away ("лифт не работает в больнице");
+    /// -1 if none. The clause keeps "во дворе нет воды. А дорога вся в ямах" a road problem, the order "нет воды,
+    /// дети в школу ушли немытые" a water problem.
+    /// </summary>
+    private int FindRedirect(ClassifierScratch scratch, int topicIndex, string subtopic)
+    {
+        var redirects = _knowledge.Redirects;
+        var hits = scratch.Hits;
+        var tokens = scratch.Tokens;
+        for (var r = 0; r < redirects.Count; r++)
+        {
+            if (!redirects[r].Takes(topicIndex, subtopic))
+            {
+                continue;
+            }
+
+            if (redirects[r].BetweenPlaces && NamesTwoSettlements(scratch))
+            {
+                return r;
+            }
+
+            foreach (var context in hits)
+            {
+                if (context.Term.Kind != TermKind.Context || context.Term.Rule != r)
+                {
+                    continue;
+                }
+
+                var clause = tokens[context.Start].Clause;
+                foreach (var hit in hits)
+                {
+                    if (hit.Term.Kind == TermKind.Topic && hit.Term.Topic == topicIndex && tokens[hit.Start].Clause == clause
+                        && (context.Start < hit.Start || context.Start - hit.End == 1)
+                        && (hit.Term.Subtopic < 0 || _knowledge.FlatSubtopics[hit.Term.Subtopic].Subtopic.Code == subtopic))
+                    {
+                        return r;
+                    }
+                }
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Two places of different municipalities named side by side, in one clause: "Кинель — Богатое".</summary>
+    private static bool NamesTwoSettlements(ClassifierScratch scratch)
+    {
+        var places = scratch.Places;
+        var tokens = scratch.Tokens;
+        for (var i = 0; i + 1 < places.Count; i++)
+        {
+            var a = places[i];
+            var b = places[i + 1];
+            if (b.Start - a.End <= MaxWordsBetweenRoutePlaces && tokens[a.Start].Clause == tokens[b.Start].Clause
+                && a.Place.Territory.Kind != TerritoryKind.Region && b.Place.Territory.Kind != TerritoryKind.Region
+                && a.Place.Certainty >= WeakPlaceCertainty && b.Place.Certainty >= WeakPlaceCertainty
+                && MunicipalityId(a.Place.Territory) != MunicipalityId(b.Place.Territory))
+            {
+                return true;
+            }
+        }
+
+        return false;
+
+        static string MunicipalityId(Territory t) => t.IsMunicipality ? t.Id : t.ParentId;
+    }
+
+    private PlaceChoice ChoosePlace(
+        string text, ClassifierScratch scratch, CatalogSnapshot catalog, Authority? owner, List<EvidenceItem> evidence)
     {
         PlaceHit? chosen = null;
         var chosenScore = double.MinValue;
         var places = scratch.Places;
+        Territory? first = null;
+        foreach (var hit in places)
+        {
+            if (hit.Place.Territory.Kind != TerritoryKind.Region)
+            {
+                first = hit.Place.Territory;
+                break;
+            }
+        }
+
         foreach (var hit in places)
         {
             var territory = hit.Place.Territory;
@@ -622,6 +1025,16 @@ public sealed class MessageClassifier
                 }
             }
 
+            if (first is not null && (territory.Id == first.Id || territory.ParentId == first.Id || first.ParentId == territory.Id))
+            {
+                score += FirstPlaceBonus; // the first place named, its city or its districts
+            }
+
+            if (IsHome(scratch, hit.Start))
+            {
+                score -= HomePlacePenalty;
+            }
+
             if (score > chosenScore)
             {
                 chosen = hit;
@@ -635,6 +1048,12 @@ public sealed class MessageClassifier
             ownerTerritory = null;
         }
 
+        // A guess (a street, a numbered квартал, a village name several districts share) yields to the page's territory.
+        if (chosen is { } guess && guess.Place.Certainty < WeakPlaceCertainty && ownerTerritory is not null)
+        {
+            chosen = null;
+        }
+
         if (chosen is { } found)
         {
             var territory = found.Place.Territory;
@@ -644,7 +1063,8 @@ public sealed class MessageClassifier
             evidence.Add(new EvidenceItem(EvidenceKinds.Place, $"«{surface}» → {territory.Id}", Round(found.Place.Certainty)));
             if (ownerTerritory is { Kind: TerritoryKind.IntraCityDistrict } && ownerTerritory.ParentId == territory.Id)
             {
-                // The text names the city, the page is one of its districts: the district is the finer answer.
+                // The text names the city (or a street across districts), the page is one of its districts: the
+                // district is the finer answer.
                 evidence.Add(new EvidenceItem(EvidenceKinds.PageOwner, $"{owner!.Id} → {ownerTerritory.Id}", 0.9));
                 return new PlaceChoice(ownerTerritory, PlaceSource.Text, found.Place.Certainty,
                     $"place «{surface}» in text → {territory.Name}, district {ownerTerritory.Name} from the page owner");
@@ -667,6 +1087,27 @@ public sealed class MessageClassifier
         }
 
         return new PlaceChoice(null, PlaceSource.None, 0, "no place in text or from the page → whole region");
+    }
+
+    /// <summary>Whether a home word ("живу", "проживаю") stands just before the place, in its clause.</summary>
+    private bool IsHome(ClassifierScratch scratch, int start)
+    {
+        var homes = _knowledge.HomeWordStems;
+        if (homes.Count == 0)
+        {
+            return false;
+        }
+
+        var tokens = scratch.Tokens;
+        for (var j = start - 1; j >= 0 && j >= start - HomeWordReach && tokens[j].Clause == tokens[start].Clause; j--)
+        {
+            if (homes.Contains(tokens[j].Info.Stem))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The matched words of the hits that pass the filter, as written, distinct, in text order.</summary>

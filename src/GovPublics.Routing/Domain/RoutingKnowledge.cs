@@ -22,6 +22,8 @@ public sealed class RoutingKnowledge
     public const string NormalizationFile = "normalization.json";
     public const string PlacesFile = "places.json";
 
+    private const int MaxPrepositionLength = 2;
+
     private static readonly FrozenDictionary<string, CueClass> _cueClasses = new Dictionary<string, CueClass>
     {
         ["gratitude"] = CueClass.Gratitude,
@@ -44,8 +46,10 @@ public sealed class RoutingKnowledge
         Lexicon lexicon,
         IReadOnlyList<GazetteerName> gazetteer,
         PlacesFile places,
-        FrozenDictionary<string, CueSignal> signals)
+        FrozenDictionary<string, CueSignal> signals,
+        IReadOnlyList<RedirectInfo> redirects)
     {
+        Redirects = redirects;
         FileVersions = fileVersions;
         Version = string.Join(';', fileVersions.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}@{kv.Value}"));
         Topics = topics;
@@ -60,6 +64,11 @@ public sealed class RoutingKnowledge
         AmbiguousPlaceStems = places.AmbiguousWords
             .Select(w => normalizer.PhraseStems(w))
             .Where(s => s.Length > 0)
+            .Select(s => s[0])
+            .ToFrozenSet(StringComparer.Ordinal);
+        HomeWordStems = places.HomeWords
+            .Select(w => normalizer.PhraseStems(w))
+            .Where(s => s.Length == 1)
             .Select(s => s[0])
             .ToFrozenSet(StringComparer.Ordinal);
         Signals = signals;
@@ -95,6 +104,9 @@ public sealed class RoutingKnowledge
 
     internal IReadOnlyList<Term> Terms { get; }
 
+    /// <summary>Context redirects from topics.json, in file order (the first that applies wins).</summary>
+    internal IReadOnlyList<RedirectInfo> Redirects { get; }
+
     internal TextNormalizer Normalizer { get; }
 
     internal Lexicon Lexicon { get; }
@@ -106,6 +118,9 @@ public sealed class RoutingKnowledge
     internal IReadOnlyList<string[]> DistrictWordStems { get; }
 
     internal FrozenSet<string> AmbiguousPlaceStems { get; }
+
+    /// <summary>Stems of the words that name where the writer lives ("живу"), not where the problem is.</summary>
+    internal FrozenSet<string> HomeWordStems { get; }
 
     internal FrozenDictionary<string, CueSignal> Signals { get; }
 
@@ -147,6 +162,7 @@ public sealed class RoutingKnowledge
         var normalizer = new TextNormalizer(normalizationFile);
         var terms = new List<Term>();
         var topics = BuildTopics(topicsFile, normalizer, terms, errors);
+        var redirects = BuildRedirects(topicsFile, topics, normalizer, terms, errors);
         BuildCues(cuesFile, normalizer, terms, errors);
         var (rules, groupCounts) = BuildUrgency(urgencyFile, normalizer, terms, errors);
         var signals = new Dictionary<string, CueSignal>(StringComparer.Ordinal);
@@ -185,9 +201,15 @@ public sealed class RoutingKnowledge
             throw new InvalidDataException($"Routing knowledge in {directory} has {errors.Count} problem(s): " + string.Join("; ", errors.Take(20)));
         }
 
+        foreach (var term in terms)
+        {
+            term.HasNegation = term.Prefix is null && term.Stems.Any(normalizer.NegationWords.Contains);
+            term.FirstMaxGap = FirstGap(term.Stems, term.MaxGap, normalizer);
+        }
+
         var lexicon = new Lexicon(normalizer, terms, gazetteer.SelectMany(g => g.Stems));
         return new RoutingKnowledge(versions, topics, rules, groupCounts, terms, normalizer, lexicon, gazetteer, placesFile,
-            signals.ToFrozenDictionary(StringComparer.Ordinal));
+            signals.ToFrozenDictionary(StringComparer.Ordinal), redirects);
     }
 
     private static List<TopicInfo> BuildTopics(TopicsFile file, TextNormalizer normalizer, List<Term> terms, List<string> errors)
@@ -232,6 +254,73 @@ public sealed class RoutingKnowledge
         }
 
         return topics;
+    }
+
+    private static List<RedirectInfo> BuildRedirects(
+        TopicsFile file, List<TopicInfo> topics, TextNormalizer normalizer, List<Term> terms, List<string> errors)
+    {
+        var redirects = new List<RedirectInfo>();
+        foreach (var redirect in file.Redirects)
+        {
+            var name = $"{string.Join('|', redirect.From)} → {redirect.To}";
+            var from = new List<(int Topic, string? Subtopic)>();
+            foreach (var code in redirect.From)
+            {
+                if (FindCode(topics, code, allowTopic: true) is { } found)
+                {
+                    from.Add((found.Topic, found.Subtopic < 0 ? null : topics[found.Topic].Subtopics[found.Subtopic].Code));
+                }
+                else
+                {
+                    errors.Add($"topics.json: redirect '{name}' names an unknown topic or subtopic '{code}'");
+                }
+            }
+
+            var to = FindCode(topics, redirect.To, allowTopic: false);
+            if (to is null || (redirect.Context.Count == 0 && !redirect.BetweenPlaces) || from.Count == 0)
+            {
+                errors.Add($"topics.json: redirect '{name}' needs context words (or between_places), 'from' codes and a 'to' topic/subtopic");
+                continue;
+            }
+
+            var index = redirects.Count;
+            AddWords(redirect.Context, $"topics.json redirect {name}", normalizer, terms, errors, (text, stems) => new Term
+            {
+                Id = terms.Count, Kind = TermKind.Context, Text = text, Stems = stems, Weight = 1, MaxGap = file.MaxGap, Rule = index,
+            });
+            redirects.Add(new RedirectInfo(
+                name, [.. from], to.Value.Topic, topics[to.Value.Topic].Subtopics[to.Value.Subtopic].Code, redirect.BetweenPlaces));
+        }
+
+        return redirects;
+    }
+
+    /// <summary>A phrase opening with a preposition ("в", "на", "у") lets one word at most follow it.</summary>
+    internal static int FirstGap(string[] stems, int maxGap, TextNormalizer normalizer) =>
+        stems.Length > 1 && stems[0].Length <= MaxPrepositionLength && TextNormalizer.IsCyrillicWord(stems[0])
+            && !normalizer.NegationWords.Contains(stems[0])
+                ? Math.Min(maxGap, 1)
+                : maxGap;
+
+    /// <summary>"topic/subtopic" as (topic index, subtopic index within the topic), or "topic" as (index, -1).</summary>
+    private static (int Topic, int Subtopic)? FindCode(List<TopicInfo> topics, string code, bool allowTopic)
+    {
+        var slash = code.IndexOf('/', StringComparison.Ordinal);
+        var topicCode = slash < 0 ? code : code[..slash];
+        var t = topics.FindIndex(x => x.Code == topicCode);
+        if (t < 0)
+        {
+            return null;
+        }
+
+        if (slash < 0)
+        {
+            return allowTopic ? (t, -1) : null;
+        }
+
+        var subtopicCode = code[(slash + 1)..];
+        var st = topics[t].Subtopics.ToList().FindIndex(x => x.Code == subtopicCode);
+        return st < 0 ? null : (t, st);
     }
 
     private static void BuildCues(CuesFile file, TextNormalizer normalizer, List<Term> terms, List<string> errors)
@@ -334,8 +423,12 @@ public sealed class RoutingKnowledge
                 continue;
             }
 
-            // Two forms with one stem ("яма", "ямы") are one entry: a message must not score twice for it.
-            if (seen.Add(string.Join(' ', stems)))
+            // Two forms with one stem ("яма", "ямы") are one entry: a message must not score twice for it; nor do
+            // the two orders of a two-word phrase ("нет воды", "воды нет"), which match either way.
+            var key = stems.Length == 2 && string.CompareOrdinal(stems[0], stems[1]) > 0 && !stems.Any(normalizer.NegationWords.Contains)
+                ? stems[1] + " " + stems[0]
+                : string.Join(' ', stems);
+            if (seen.Add(key))
             {
                 terms.Add(create(word, stems));
             }

@@ -4,7 +4,31 @@ using GovPublics.Catalog;
 namespace GovPublics.Routing.Domain;
 
 /// <summary>A place name (as stems) that points at a catalogue territory.</summary>
-internal sealed record PlaceTerm(string Text, string[] Stems, Territory Territory, double Certainty, bool RequiresCapital);
+internal sealed record PlaceTerm(string Text, string[] Stems, Territory Territory, double Certainty, bool RequiresCapital)
+{
+    /// <summary>
+    /// What the written form of the first word must not look like: a town in "-ск" (Октябрьск, Чапаевск) shares its
+    /// stem with the adjective of a street named after it («на Октябрьской»), a village with a neuter adjective name
+    /// (Борское, Красноармейское) with the feminine and masculine forms («ул. Красноармейская»).
+    /// </summary>
+    public PlaceForm Form { get; } = FormOf(Text);
+
+    private static PlaceForm FormOf(string text)
+    {
+        var space = text.IndexOf(' ', StringComparison.Ordinal);
+        var first = (space < 0 ? text : text[..space]).ToLowerInvariant();
+        return first.EndsWith("ск", StringComparison.Ordinal) ? PlaceForm.NounInSk
+            : first.EndsWith("ое", StringComparison.Ordinal) || first.EndsWith("ее", StringComparison.Ordinal) ? PlaceForm.NeuterAdjective
+            : PlaceForm.Any;
+    }
+}
+
+internal enum PlaceForm : byte
+{
+    Any,
+    NounInSk,
+    NeuterAdjective,
+}
 
 /// <summary>
 /// What the classifier derives from one catalogue snapshot: every territory name, short name and alias plus the
@@ -88,9 +112,11 @@ internal sealed class SnapshotIndex
             topicIndex[knowledge.Topics[t].Code] = t;
         }
 
+        // The government and the ЦУР answer for whatever has no other owner: their pages hint at no topic.
         _pageTopic = catalog.Rules
             .Where(r => r.Subtopic.Length == 0 && r.TerritoryId.Length == 0 && r.TerritoryKind == TerritoryKind.Unspecified
-                && !r.TerritoryAdministration && IsTerritoryIndependent(r.Topic, "") && topicIndex.ContainsKey(r.Topic))
+                && !r.TerritoryAdministration && IsTerritoryIndependent(r.Topic, "") && topicIndex.ContainsKey(r.Topic)
+                && catalog.FindAuthority(r.AuthorityId)?.Kind is not (AuthorityKind.Government or AuthorityKind.Cur))
             .GroupBy(r => r.AuthorityId, StringComparer.Ordinal)
             .Where(g => g.Select(r => r.Topic).Distinct(StringComparer.Ordinal).Count() == 1)
             .ToFrozenDictionary(g => g.Key, g => topicIndex[g.First().Topic], StringComparer.Ordinal);
@@ -113,12 +139,12 @@ internal sealed class SnapshotIndex
     private static bool IsDistrict(Territory territory) =>
         territory.Kind is TerritoryKind.MunicipalDistrict or TerritoryKind.IntraCityDistrict;
 
+    // District names are masculine adjectives ("Кировский"); a neuter one is a village (Борское, Красноармейское).
     private static bool IsAdjective(string name)
     {
         var word = TextNormalizer.NormalizeWord(name);
         return word.EndsWith("ий", StringComparison.Ordinal) || word.EndsWith("ый", StringComparison.Ordinal)
-            || word.EndsWith("ой", StringComparison.Ordinal) || word.EndsWith("ая", StringComparison.Ordinal)
-            || word.EndsWith("ое", StringComparison.Ordinal);
+            || word.EndsWith("ой", StringComparison.Ordinal);
     }
 
     private static void Add(Dictionary<string, PlaceTerm> places, PlaceTerm place)

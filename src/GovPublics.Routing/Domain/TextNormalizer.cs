@@ -14,6 +14,7 @@ internal sealed class TextNormalizer
     private static RussianStemmer? _stemmer;
 
     private readonly FrozenDictionary<string, string[]> _abbreviations;
+    private readonly FrozenDictionary<string, string[]> _abbreviationsByStem;
     private readonly (string Latin, string Cyrillic)[] _transliteration;
 
     public TextNormalizer(NormalizationFile file)
@@ -30,12 +31,22 @@ internal sealed class TextNormalizer
         }
 
         _abbreviations = abbreviations.ToFrozenDictionary(StringComparer.Ordinal);
+
+        // Slang is declined like any word ("капремонта", "пазике", "управляйку"): a form whose stem is the stem of a
+        // key reads as that key. Short keys ("ук", "мкр") and keys whose stems clash are left to the exact match.
+        _abbreviationsByStem = abbreviations
+            .Select(kv => (Stem: Stem(kv.Key), Words: kv.Value))
+            .Where(a => a.Stem.Length >= 4 && IsCyrillicWord(a.Stem))
+            .GroupBy(a => a.Stem, StringComparer.Ordinal)
+            .Where(g => g.Select(a => string.Join(' ', a.Words.Select(Stem))).Distinct(StringComparer.Ordinal).Count() == 1)
+            .ToFrozenDictionary(g => g.Key, g => g.First().Words, StringComparer.Ordinal);
         _transliteration = [.. file.Transliteration
             .Where(pair => pair.Count == 2 && pair[0].Length > 0)
             .Select(pair => (pair[0].ToLowerInvariant(), pair[1].ToLowerInvariant()))
             .OrderByDescending(pair => pair.Item1.Length)];
         GlueWords = file.GlueWords.Select(NormalizeWord).Where(w => w.Length > 0).ToFrozenSet(StringComparer.Ordinal);
         GlueWordsAfter = file.GlueWordsAfter.Select(NormalizeWord).Where(w => w.Length > 0).ToFrozenSet(StringComparer.Ordinal);
+        NegationWords = file.NegationWords.Select(NormalizeWord).Where(w => w.Length > 0).ToFrozenSet(StringComparer.Ordinal);
         DropRunes = file.Variation
             .Where(v => v.Length > 0)
             .Select(v => Rune.GetRuneAt(v, 0).Value)
@@ -48,13 +59,18 @@ internal sealed class TextNormalizer
     /// <summary>Short words people glue after a word ("ямана"); only split off the end.</summary>
     public FrozenSet<string> GlueWordsAfter { get; }
 
+    /// <summary>Words that negate the next one ("не"); they are their own stem.</summary>
+    public FrozenSet<string> NegationWords { get; }
+
     /// <summary>Emoji modifiers and joiners the tokenizer drops.</summary>
     public FrozenSet<int> DropRunes { get; }
 
     /// <summary>Lower case, ё as е: the form words are cached and looked up by.</summary>
     public static string NormalizeWord(string word) => word.Trim().ToLowerInvariant().Replace('ё', 'е');
 
-    public bool TryExpand(string word, out string[] expansion) => _abbreviations.TryGetValue(word, out expansion!);
+    public bool TryExpand(string word, out string[] expansion) =>
+        _abbreviations.TryGetValue(word, out expansion!)
+        || (word.Length >= 4 && IsCyrillicWord(word) && _abbreviationsByStem.TryGetValue(Stem(word), out expansion!));
 
     /// <summary>The Snowball stem of a Russian word; Latin words, numbers and emoji are their own stem.</summary>
     public static string Stem(string word)

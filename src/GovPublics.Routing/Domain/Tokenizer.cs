@@ -22,6 +22,9 @@ internal struct RawToken
     public bool Capitalized;
     public bool SentenceStart;
     public bool Latin;
+
+    /// <summary>The word is followed by punctuation or ends the text ("Отрадный, ул. …"): it stands alone, like a heading.</summary>
+    public bool PunctuationAfter;
 }
 
 /// <summary>Reusable output of <see cref="Tokenizer"/>: tokens, their normalised characters and the text's signals.</summary>
@@ -286,6 +289,19 @@ internal static class Tokenizer
         var first = text[start];
         var capitalized = char.IsUpper(first) && (length == 1 || !char.IsUpper(text[start + 1]));
         AddToken(buffer, text, start, length, RawTokenKind.Word, clause, sentenceStart, capitalized, true);
+        buffer.Tokens[buffer.Count - 1].PunctuationAfter = PunctuationFollows(text, start + length);
+    }
+
+    private static bool PunctuationFollows(string text, int at)
+    {
+        var j = at;
+        while (j < text.Length && j < at + 3 && text[j] is ' ' or '\t')
+        {
+            j++;
+        }
+
+        return j >= text.Length
+            || text[j] is ',' or ':' or ';' or '.' or '!' or '?' or '—' or '–' or '-' or '(' or '\n' or '\r';
     }
 
     private static void AddToken(

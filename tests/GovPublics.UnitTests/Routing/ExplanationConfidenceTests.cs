@@ -61,8 +61,8 @@ public sealed class ExplanationConfidenceTests
     [Fact]
     public void A_place_from_the_text_is_surer_than_no_place()
     {
-        var withPlace = RoutingTestData.Classify("В Сызрани не вывозят мусор");
-        var withoutPlace = RoutingTestData.Classify("Не вывозят мусор");
+        var withPlace = RoutingTestData.Classify("В Сызрани не горят фонари");
+        var withoutPlace = RoutingTestData.Classify("Не горят фонари");
 
         Assert.True(withPlace.Confidence > withoutPlace.Confidence);
     }

@@ -40,6 +40,39 @@ public sealed class NonIncidentTests
         Assert.Equal("adm-tolyatti", decision.ResponsibleAuthorityId);
     }
 
+    [Theory]
+    [InlineData("лучше бы на эти деньги отопление в домах сделали, а не фестиваль", "adm-tolyatti", "opinion")]
+    [InlineData("Надо вернуть прямые выборы мэров, тогда и отвечать людям начнут", "gov", "opinion")]
+    [InlineData("Глава только отписками занимается, бесполезный человек", "adm-tolyatti", "toxic")]
+    [InlineData("Соцзащита это издевательство над людьми. Бездушные твари", "minsocdem", "toxic")]
+    [InlineData("Ребята из водоканала вы лучшие, всю ночь работали, утром вода была", "adm-syzran", "gratitude")]
+    [InlineData("Ищу одноклассников школы №10 выпуск 1985 года", "adm-syzran", "offtopic")]
+    [InlineData("Когда??", "adm-samara", "offtopic")]
+    public void Topic_words_without_a_defect_or_an_ask_do_not_make_an_incident(string text, string owner, string subtype)
+    {
+        var decision = RoutingTestData.Classify(text, owner);
+
+        Assert.False(decision.IsIncident, decision.Explanation);
+        Assert.Equal(subtype, decision.Subcategory);
+    }
+
+    [Fact]
+    public void A_fix_that_did_not_happen_is_a_complaint()
+    {
+        var decision = RoutingTestData.Classify("Спасибо, яму на дороге так и не заделали, колёса бьём", "adm-tolyatti");
+
+        Assert.True(decision.IsIncident, decision.Explanation);
+        Assert.Equal("roads", decision.Category);
+    }
+
+    [Fact]
+    public void The_government_page_hints_at_no_topic()
+    {
+        var decision = RoutingTestData.Classify("Помогите, пожалуйста, третий месяц не можем добиться ответа", "gov");
+
+        Assert.Equal("other", decision.Category);
+    }
+
     [Fact]
     public void An_insult_with_a_real_problem_is_an_incident()
     {

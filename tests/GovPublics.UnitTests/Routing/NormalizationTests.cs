@@ -5,7 +5,7 @@ public sealed class NormalizationTests
 {
     [Theory]
     [InlineData("отапление не работает, батареи халодные", "housing_utilities", "heating")]
-    [InlineData("мусар не вывозят уже неделю", "waste", "container_sites")]
+    [InlineData("мусар не вывозят уже неделю", "waste", "tko_operator")]
     [InlineData("свитофор на перекрестке сломан", "roads", "traffic_lights")]
     [InlineData("в падъезде грязь, никто не убирает", "housing_utilities", "building_management")]
     [InlineData("калдобина на дароге, колесо пробил", "roads", "potholes")]

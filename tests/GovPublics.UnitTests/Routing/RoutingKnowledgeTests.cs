@@ -68,6 +68,8 @@ public sealed class RoutingKnowledgeTests
 
             var urgency = Path.Combine(directory.FullName, "urgency.json");
             File.WriteAllText(urgency, File.ReadAllText(urgency).Replace("\"version\": \"", "\"version\": \"\" , \"old_version\": \"", StringComparison.Ordinal));
+            var topics = Path.Combine(directory.FullName, "topics.json");
+            File.WriteAllText(topics, File.ReadAllText(topics).Replace("\"to\": \"improvement/yards\"", "\"to\": \"improvement/nowhere\"", StringComparison.Ordinal));
             var cues = Path.Combine(directory.FullName, "cues.json");
             File.WriteAllText(cues, File.ReadAllText(cues).Replace("\"gratitude\":", "\"gratefulness\":", StringComparison.Ordinal));
             File.Delete(Path.Combine(directory.FullName, "places.json"));
@@ -77,6 +79,7 @@ public sealed class RoutingKnowledgeTests
             Assert.Contains("urgency.json: version is required", error.Message, StringComparison.Ordinal);
             Assert.Contains("unknown class 'gratefulness'", error.Message, StringComparison.Ordinal);
             Assert.Contains("places.json: not found", error.Message, StringComparison.Ordinal);
+            Assert.Contains("redirect", error.Message, StringComparison.Ordinal);
         }
         finally
         {

@@ -20,7 +20,8 @@ public sealed class TopicClassificationTests
     [InlineData("Не горят фонари на нашей улице, вечером темно", "roads", "street_lighting")]
     [InlineData("Светофор на перекрестке не работает второй день", "roads", "traffic_lights")]
     [InlineData("Дорога между селами Ягодное и Тимофеевка разбита", "roads", "regional_road")]
-    [InlineData("Мусор не вывозят неделю, контейнеры переполнены", "waste", "container_sites")]
+    [InlineData("Мусор не вывозят неделю, контейнеры переполнены", "waste", "tko_operator")]
+    [InlineData("Контейнерная площадка разломана, баки без крышек, поставьте ограждение", "waste", "container_sites")]
     [InlineData("За гаражами стихийная свалка строительного мусора", "waste", "illegal_dumps")]
     [InlineData("Региональный оператор выставляет плату за мусор за пустую квартиру", "waste", "tko_operator")]
     [InlineData("Невозможно записаться к терапевту, талонов нет", "healthcare", "clinic_access")]
@@ -77,6 +78,49 @@ public sealed class TopicClassificationTests
 
         Assert.Equal("street_lighting", lightsFirst.Subcategory);
         Assert.Equal("traffic_lights", trafficFirst.Subcategory);
+    }
+
+    [Theory]
+    [InlineData("Во дворе дома на Мира нет ни одного фонаря, вечером темно", "improvement", "yards")]
+    [InlineData("Во дворе асфальт весь в ямах, в дождь не выйти", "improvement", "yards")]
+    [InlineData("В больнице в хирургическом корпусе лифт не работает, больных носят на руках", "healthcare", "hospital_conditions")]
+    [InlineData("В детском саду течёт крыша в группе, ставят тазики", "education", "kindergartens")]
+    [InlineData("Подъезд не моют месяцами, на лестнице окурки и грязь", "housing_utilities", "building_management")]
+    public void A_problem_inside_a_facility_belongs_to_the_facility(string text, string category, string subcategory)
+    {
+        var decision = RoutingTestData.Classify(text, "adm-tolyatti");
+
+        Assert.Equal((category, subcategory), (decision.Category, decision.Subcategory));
+    }
+
+    [Fact]
+    public void A_facility_named_in_another_sentence_does_not_take_the_problem()
+    {
+        var decision = RoutingTestData.Classify("Ребёнок ходит в школу мимо этого. На Первомайской канализация течёт по улице", "adm-volzhsky");
+
+        Assert.Equal(("housing_utilities", "sewage"), (decision.Category, decision.Subcategory));
+    }
+
+    [Theory]
+    [InlineData("Дорога Кинель — Богатое вся в ямах, фуры разбили", "regional_road")]
+    [InlineData("Дорога из Варламово в Сызрань разбита, автобус еле ползёт", "regional_road")]
+    [InlineData("Красноглинский район, Мехзавод: дорога вдоль 1 квартала не ремонтировалась никогда", "road_repair")]
+    public void A_road_named_by_two_settlements_is_a_regional_road(string text, string subcategory)
+    {
+        var decision = RoutingTestData.Classify(text, "gov");
+
+        Assert.Equal(("roads", subcategory), (decision.Category, decision.Subcategory));
+    }
+
+    [Theory]
+    [InlineData("Дом убрали из программы капремонта, хотя крыша течёт", "capital_repair")]
+    [InlineData("Садика в нашем посёлке нет, очередь на три года", "kindergartens")]
+    [InlineData("Пазика до города нет с утра, ходит раз в два часа", "routes_schedule")]
+    public void Slang_is_read_in_any_case_form(string text, string subcategory)
+    {
+        var decision = RoutingTestData.Classify(text, "adm-tolyatti");
+
+        Assert.Equal(subcategory, decision.Subcategory);
     }
 
     [Fact]

@@ -36,6 +36,37 @@ public sealed class UrgencyTests
         Assert.DoesNotContain(decision.Evidence, e => e.Kind == "urgency");
     }
 
+    [Theory]
+    [InlineData("С утра из кранов ничего не течёт, ни холодной ни горячей", "water-outage")]
+    [InlineData("Квартиру на первом этаже заливает канализацией из унитаза, уже по щиколотку", "sewage-flood")]
+    [InlineData("Бездомная собака укусила девочку у школы", "dog-attack")]
+    [InlineData("Провалилась крышка люка на тротуаре, дыра с метр", "open-manhole")]
+    [InlineData("С крыши свисают огромные сосули прямо над входом", "falling-ice")]
+    [InlineData("На переходе светофоры не работают, час назад уже была авария", "danger-to-life")]
+    [InlineData("Батареи ледяные, на улице минус 18", "cold-in-home")]
+    [InlineData("Ночью взорвался газовый баллон, соседи чувствуют запах", "gas-leak")]
+    [InlineData("С фасада отвалилась плитка, куски летят на тротуар", "falling-objects")]
+    [InlineData("У колодца во дворе нет крышки, вечером не видно", "manhole-uncovered")]
+    public void What_residents_write_about_danger_is_urgent(string text, string rule)
+    {
+        var decision = RoutingTestData.Classify(text, "adm-samara");
+
+        Assert.True(decision.Urgent, decision.Explanation);
+        Assert.Contains(decision.Evidence, e => e.Kind == "urgency" && e.Detail.StartsWith(rule + ":", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("В подъезде газом не пахнет, но лифт не работает третий день")]
+    [InlineData("Батареи не холодные, но счёт за отопление вырос вдвое")]
+    [InlineData("Светофор на перекрёстке мигает жёлтым, неудобно")]
+    public void A_negated_danger_is_not_urgent(string text)
+    {
+        var decision = RoutingTestData.Classify(text, "adm-samara");
+
+        Assert.True(decision.IsIncident, decision.Explanation);
+        Assert.False(decision.Urgent, decision.Explanation);
+    }
+
     [Fact]
     public void Urgency_never_marks_a_non_incident()
     {
