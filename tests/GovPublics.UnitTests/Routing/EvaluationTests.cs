@@ -15,6 +15,7 @@ public sealed class EvaluationTests
     [Theory]
     [InlineData("corpus.jsonl", 340)]
     [InlineData("holdout.jsonl", 90)]
+    [InlineData("blind.jsonl", 150)]
     public void The_labelled_files_read_and_name_only_canonical_authorities_and_places(string file, int atLeast)
     {
         var corpus = RoutingEvaluator.Read(Path.Combine(CorpusDir(), file));
