@@ -303,6 +303,7 @@ public sealed class SlaGrpcService(
         ResolvedAt = At(i.ResolvedAt),
         ClosedAt = At(i.ClosedAt),
         ReopenCount = i.ReopenCount,
+        FollowUpCount = i.FollowUpCount,
         RoutingRevision = i.RoutingRevision,
         History = { i.History.Select(ToProto) },
         AuthorId = i.AuthorId,

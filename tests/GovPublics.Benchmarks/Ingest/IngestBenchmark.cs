@@ -294,8 +294,9 @@ public static class IngestBenchmark
         PageExternalId = pages[(int)((sequence + worker) % pages.Length)],
         Kind = MessageKind.Comment,
         ExternalId = Invariant($"{runId}-{stream}-{worker}-{sequence}"),
-        ThreadId = "wall-1",
-        Author = new Author { Id = Invariant($"{1000 + worker}"), DisplayName = "Житель" },
+        // Many citizens under many posts, as a region's pages see them: 5,000 people, 200 posts per page.
+        ThreadId = Invariant($"wall-{(sequence * 31 + worker) % 200}"),
+        Author = new Author { Id = Invariant($"{10_000 + (sequence * 7 + worker * 13) % 5_000}"), DisplayName = "Житель" },
         Text = _texts[(int)((sequence + worker) % _texts.Length)],
     };
 
@@ -317,6 +318,9 @@ public static class IngestBenchmark
         var json = template.DeepClone().AsObject();
         json["event_id"] = eventId;
         json["object"]!["id"] = commentId;
+        // Many citizens under many posts, as a region's pages see them: 5,000 people, 200 posts.
+        json["object"]!["from_id"] = 10_000 + commentId % 5_000;
+        json["object"]!["post_id"] = 1 + commentId % 200;
         using var content = new StringContent(json.ToJsonString(), Encoding.UTF8, "application/json");
         using var response = await http.PostAsync("/webhooks/vk", content, cancellationToken);
         var answer = await response.Content.ReadAsStringAsync(cancellationToken);

@@ -419,6 +419,21 @@ public sealed class IncidentLifecycleTests
         ReceivedAt = at,
     };
 
+    [Fact]
+    public void Follow_ups_are_counted_all_but_only_the_first_twenty_kept_in_the_history_and_each_once()
+    {
+        var incident = InState("in_progress");
+        var entries = incident.History.Count;
+        for (var n = 0; n < 50; n++)
+        {
+            incident = _lifecycle.FollowUp(incident, FollowUpMessage($"f-{n}", Now.AddMinutes(n)), Now.AddMinutes(n))!;
+        }
+
+        Assert.Equal(50, incident.FollowUpCount);
+        Assert.Equal(entries + LifecycleLimits.MaxFollowUpsInHistory, incident.History.Count);
+        Assert.Null(_lifecycle.FollowUp(incident, FollowUpMessage("f-3", Now), Now));
+    }
+
     private static CitizenMessage FollowUpMessage(string id, DateTimeOffset createdAt) =>
         CitizenMessageOf(id, createdAt) with { Text = "Так и не заделали!" };
 

@@ -73,6 +73,10 @@ public sealed record Incident
 
     public DateTimeOffset? ClosedAt { get; init; }
 
+    /// <summary>How many later messages of the citizen in the thread joined the incident (all of them, also those
+    /// beyond the ones the history keeps).</summary>
+    public int FollowUpCount { get; init; }
+
     /// <summary>How many times the incident was reopened.</summary>
     public int ReopenCount { get; init; }
 

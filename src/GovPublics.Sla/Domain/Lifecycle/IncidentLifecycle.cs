@@ -181,10 +181,18 @@ public sealed class IncidentLifecycle(DeadlineCalculator deadlines, WorkingClock
     }
 
     /// <summary>The citizen wrote again about an incident still being handled: recorded, no status change.</summary>
-    public Incident? FollowUp(Incident incident, CitizenMessage message, DateTimeOffset now) =>
-        Applied(incident, message.MessageId)
-            ? null
-            : Note(incident, message.ReceivedAt, now, SystemActors.Citizen(message.AuthorId), IncidentActions.FollowUp, message.Text, message.MessageId);
+    public Incident? FollowUp(Incident incident, CitizenMessage message, DateTimeOffset now)
+    {
+        if (Applied(incident, message.MessageId))
+        {
+            return null;
+        }
+
+        var counted = incident with { FollowUpCount = incident.FollowUpCount + 1, UpdatedAt = now };
+        return incident.FollowUpCount < LifecycleLimits.MaxFollowUpsInHistory
+            ? Note(counted, message.ReceivedAt, now, SystemActors.Citizen(message.AuthorId), IncidentActions.FollowUp, message.Text, message.MessageId)
+            : counted;
+    }
 
     /// <summary>
     /// Routing's newer decision makes the incident another authority's (or topic's): back to new, nobody assigned,

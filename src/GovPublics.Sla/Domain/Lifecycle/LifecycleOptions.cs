@@ -34,4 +34,11 @@ public static class LifecycleLimits
 
     /// <summary>A reason (reject, reopen) or a comment (take, assign, resolve, close).</summary>
     public const int MaxReasonLength = 2_000;
+
+    /// <summary>
+    /// A citizen's later messages kept in the history with their text; beyond these only
+    /// <see cref="Incidents.Incident.FollowUpCount"/> grows, so one person writing hundreds of times in a thread cannot
+    /// make the record (read and written whole on every change) grow without bound.
+    /// </summary>
+    public const int MaxFollowUpsInHistory = 20;
 }
