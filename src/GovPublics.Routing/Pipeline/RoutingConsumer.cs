@@ -54,7 +54,7 @@ public sealed class RoutingConsumer(
                 snapshot.FindPage(message.Platform, message.PageExternalId)?.OwnerAuthorityId ?? "",
                 routing.Value.ModerationThreshold, Time.GetUtcNow())
             : null;
-        var outcome = await decisions.StoreFirstAsync(message, decision, item);
+        var outcome = await decisions.StoreFirstAsync(message, decision, item, entry.Id.ToString());
         Logger.LogDebug("Message {MessageId} {Outcome}: incident={IsIncident} {Category}/{Subcategory} → {Authority} (confidence {Confidence:F2})",
             message.MessageId, outcome switch
             {

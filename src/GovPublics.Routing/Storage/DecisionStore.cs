@@ -91,9 +91,12 @@ public sealed class DecisionStore(IConnectionMultiplexer redis, RedisKeys keys)
     /// <summary>
     /// Stores the classifier's decision with the message and its first history entry. Without
     /// <paramref name="moderation"/> the message is routed on; with it, the item is queued instead and nothing
-    /// reaches an authority until a moderator decides.
+    /// reaches an authority until a moderator decides. <paramref name="messagesEntryId"/>, the message's entry on the
+    /// <c>messages</c> stream, is kept instead of a second copy of the message when given (the stream is the log and
+    /// is never trimmed); a re-route reads the message from it.
     /// </summary>
-    public async Task<FirstDecisionOutcome> StoreFirstAsync(CitizenMessage message, RoutedDecision decision, ModerationItem? moderation)
+    public async Task<FirstDecisionOutcome> StoreFirstAsync(
+        CitizenMessage message, RoutedDecision decision, ModerationItem? moderation, string? messagesEntryId = null)
     {
         var kind = ModerationItem.KindCode(ModerationReasonKind.LowConfidence);
         var result = await redis.GetDatabase().ScriptEvaluateAsync(FirstScript,
@@ -103,7 +106,8 @@ public sealed class DecisionStore(IConnectionMultiplexer redis, RedisKeys keys)
                 keys.ModerationOpenByMessage,
             ],
             [
-                message.MessageId, PipelineJson.Serialize(decision), PipelineJson.Serialize(message),
+                message.MessageId, PipelineJson.Serialize(decision),
+                messagesEntryId is null ? PipelineJson.Serialize(message) : EntryPrefix + messagesEntryId,
                 RoutingJson.Serialize(DecisionHistoryEntry.First(decision)),
                 moderation is null ? PipelineJson.Serialize(new RoutedMessage(message, decision)) : "",
                 PipelineTelemetry.CurrentTraceParent(),
@@ -149,11 +153,26 @@ public sealed class DecisionStore(IConnectionMultiplexer redis, RedisKeys keys)
         return value.IsNullOrEmpty ? null : new StoredDecision(PipelineJson.Deserialize<RoutedDecision>(value.ToString()), value.ToString());
     }
 
+    private const string EntryPrefix = "entry:";
+
     /// <summary>The message as routing decided it; null for an unknown message.</summary>
     public async Task<CitizenMessage?> GetMessageAsync(string messageId)
     {
-        var value = await redis.GetDatabase().StringGetAsync(keys.DecisionMessage(messageId));
-        return value.IsNullOrEmpty ? null : PipelineJson.Deserialize<CitizenMessage>(value.ToString());
+        var db = redis.GetDatabase();
+        var value = (await db.StringGetAsync(keys.DecisionMessage(messageId))).ToString();
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        if (!value.StartsWith(EntryPrefix, StringComparison.Ordinal))
+        {
+            return PipelineJson.Deserialize<CitizenMessage>(value);
+        }
+
+        var id = value[EntryPrefix.Length..];
+        var entry = (await db.StreamRangeAsync(keys.MessagesStream, id, id, 1)).FirstOrDefault();
+        return entry.IsNull ? null : PipelineJson.Deserialize<CitizenMessage>(entry["data"].ToString());
     }
 
     /// <summary>Every decision of the message, oldest first; empty for an unknown message.</summary>
