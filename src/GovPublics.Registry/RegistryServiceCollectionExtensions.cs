@@ -5,13 +5,19 @@ namespace GovPublics.Registry;
 
 public static class RegistryServiceCollectionExtensions
 {
-    /// <summary>The registry's store, its in-memory catalogue (seeded at start) and a readiness check.</summary>
+    /// <summary>
+    /// The registry's store, its in-memory catalogue (seeded at start), the routing knowledge documents (seeded from
+    /// the shipped files when absent) and a readiness check.
+    /// </summary>
     public static IHostApplicationBuilder AddRegistryServices(this IHostApplicationBuilder builder)
     {
         builder.Services.Configure<RegistryOptions>(builder.Configuration.GetSection(RegistryOptions.Section));
         builder.Services.AddSingleton<RegistryStore>();
         builder.Services.AddSingleton<RegistryCatalog>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RegistryCatalog>());
+        builder.Services.AddSingleton<KnowledgeStore>();
+        builder.Services.AddSingleton<RegistryKnowledge>();
+        builder.Services.AddHostedService<KnowledgeSeedService>();
         builder.Services.AddHealthChecks().AddCheck<CatalogLoadedCheck>("catalog");
         return builder;
     }

@@ -1,6 +1,7 @@
 using GovPublics.Common.Pipeline;
 using GovPublics.Common.Registry;
 using GovPublics.Routing.Domain;
+using GovPublics.Routing.Knowledge;
 using GovPublics.Routing.Moderation;
 using GovPublics.Routing.Pipeline;
 using GovPublics.Routing.Storage;
@@ -11,7 +12,7 @@ namespace GovPublics.Routing;
 public static class RoutingServiceCollectionExtensions
 {
     /// <summary>
-    /// The classifier with its knowledge files, the local catalogue, the decision and moderation stores, the
+    /// The classifier with its knowledge (from the registry, followed by its change feed), the local catalogue, the decision and moderation stores, the
     /// consumer of the <c>messages</c> stream and the consumer of the <c>rejections</c> stream.
     /// </summary>
     public static IHostApplicationBuilder AddRoutingServices(this IHostApplicationBuilder builder)
@@ -24,14 +25,10 @@ public static class RoutingServiceCollectionExtensions
             .ValidateOnStart();
         builder.Services.Configure<StreamConsumerOptions>(RoutingConsumer.GroupName, builder.Configuration.GetSection("Routing:Consumer"));
         builder.Services.Configure<StreamConsumerOptions>(RejectionConsumer.GroupName, builder.Configuration.GetSection("Routing:RejectionConsumer"));
-        builder.Services.AddSingleton(sp =>
-        {
-            var directory = builder.Configuration["Routing:KnowledgeDirectory"] ?? Path.Combine(AppContext.BaseDirectory, "Knowledge");
-            return RoutingKnowledge.Load(directory);
-        });
-        builder.Services.AddSingleton(sp => new MessageClassifier(
-            sp.GetRequiredService<RoutingKnowledge>(),
-            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<RoutingOptions>>().Value));
+        // The knowledge comes from the registry and follows its change feed; the classifier is swapped per version.
+        builder.Services.AddSingleton<ClassifierHolder>();
+        builder.Services.AddHostedService<KnowledgeFollower>();
+        builder.Services.AddHealthChecks().AddCheck<KnowledgeHealthCheck>("knowledge");
         builder.Services.AddSingleton<MessageRouter>();
         builder.Services.AddSingleton<DecisionStore>();
         builder.Services.AddSingleton<ModerationStore>();

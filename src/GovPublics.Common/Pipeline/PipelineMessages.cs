@@ -54,6 +54,9 @@ public sealed record RoutedDecision
     public double Confidence { get; init; }
     public string Explanation { get; init; } = "";
     public string RuleId { get; init; } = "";
+
+    /// <summary>The routing knowledge the classifier used ("cues@…#1;…;topics@…#3;…"); empty before it was recorded.</summary>
+    public string KnowledgeVersion { get; init; } = "";
     public bool NeedsModeration { get; init; }
     public IReadOnlyList<DecisionEvidence> Evidence { get; init; } = [];
     public DateTimeOffset DecidedAt { get; init; }

@@ -158,4 +158,10 @@ public sealed class RedisKeys
 
     /// <summary>Ids already taken from the seed file, so a seed entity deleted by staff is not re-created.</summary>
     public string RegistrySeeded => Prefix + "registry:seeded";
+
+    /// <summary>The routing knowledge documents: field = name (topics, cues, …), value = the current version's record JSON.</summary>
+    public string RegistryKnowledge => Prefix + "registry:knowledge";
+
+    /// <summary>A knowledge document's recent versions (record JSON), newest first, capped.</summary>
+    public string RegistryKnowledgeHistory(string name) => Prefix + "registry:knowledge:history:" + name;
 }

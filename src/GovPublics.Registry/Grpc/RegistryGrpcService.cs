@@ -10,7 +10,8 @@ using Authority = GovPublics.Contracts.Registry.V1.Authority;
 namespace GovPublics.Registry.Grpc;
 
 /// <summary>The registry's read API: validate, look up in the in-memory catalogue, map.</summary>
-public sealed class RegistryGrpcService(RegistryCatalog catalog, RegistryStore store, ILogger<RegistryGrpcService> logger) : RegistryService.RegistryServiceBase
+public sealed class RegistryGrpcService(
+    RegistryCatalog catalog, RegistryStore store, RegistryKnowledge knowledge, ILogger<RegistryGrpcService> logger) : RegistryService.RegistryServiceBase
 {
     /// <summary>How often an idle change feed looks for new changes: a change reaches watchers well within a second.</summary>
     private static readonly TimeSpan _feedPoll = TimeSpan.FromMilliseconds(100);
@@ -356,6 +357,31 @@ public sealed class RegistryGrpcService(RegistryCatalog catalog, RegistryStore s
         logger.LogDebug("Change feed closed at {Position}", after);
     }
 
+    public override async Task<ListKnowledgeResponse> ListKnowledge(ListKnowledgeRequest request, ServerCallContext context)
+    {
+        var listing = await knowledge.ListAsync();
+        return new ListKnowledgeResponse
+        {
+            Documents = { listing.Documents.Select(KnowledgeProtoMapping.ToInfo) },
+            CatalogVersion = listing.CatalogVersion,
+            KnowledgeVersion = listing.KnowledgeVersion,
+        };
+    }
+
+    public override async Task<KnowledgeDocument> GetKnowledge(GetKnowledgeRequest request, ServerCallContext context)
+    {
+        var document = await knowledge.GetAsync(request.Name.Trim(), request.Version);
+        return new KnowledgeDocument { Info = KnowledgeProtoMapping.ToInfo(document), Content = document.Content };
+    }
+
+    public override async Task<UpdateKnowledgeResponse> UpdateKnowledge(UpdateKnowledgeRequest request, ServerCallContext context) =>
+        KnowledgeProtoMapping.ToProto(await knowledge.UpdateAsync(
+            request.Name.Trim(), request.Content, request.ExpectedVersion, request.UpdatedBy, request.Comment, request.DryRun));
+
+    public override async Task<UpdateKnowledgeResponse> RollbackKnowledge(RollbackKnowledgeRequest request, ServerCallContext context) =>
+        KnowledgeProtoMapping.ToProto(await knowledge.RollbackAsync(
+            request.Name.Trim(), request.ToVersion, request.ExpectedVersion, request.UpdatedBy, request.Comment, request.DryRun));
+
     /// <summary>Creates (no expected version) or updates an entity, then answers it as stored, with its version.</summary>
     private async Task<T> SaveAsync<TDto, T>(string set, TDto dto, long? expectedVersion, Func<string, T> read)
         where TDto : class
@@ -393,6 +419,13 @@ public sealed class RegistryGrpcService(RegistryCatalog catalog, RegistryStore s
         T Read<T>() => System.Text.Json.JsonSerializer.Deserialize<T>(change.Json, CatalogDocument.JsonOptions)!;
         switch (change.Set)
         {
+            case KnowledgeStore.ChangeSet:
+                using (var data = System.Text.Json.JsonDocument.Parse(change.Json))
+                {
+                    proto.Knowledge = new KnowledgeChange { Name = change.Id, Version = data.RootElement.GetProperty("version").GetInt64() };
+                }
+
+                break;
             case EntitySets.Territories:
                 proto.Territory = upsert ? Read<TerritoryDto>().ToProto() : new() { Id = change.Id };
                 proto.Territory.Version = change.Version;

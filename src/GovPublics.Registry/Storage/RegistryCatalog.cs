@@ -13,6 +13,9 @@ public sealed class RegistryOptions
     /// <summary>The seed catalogue, loaded idempotently at start; relative paths are from the app's folder.</summary>
     public string SeedFile { get; set; } = "Seed/samara-region.json";
 
+    /// <summary>The shipped routing knowledge documents, stored at start when absent; relative paths are from the app's folder.</summary>
+    public string KnowledgeSeedDirectory { get; set; } = "Knowledge";
+
     /// <summary>How often the version in Redis is checked for changes made by another replica.</summary>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -5,6 +5,7 @@ using GovPublics.Common.Pipeline;
 using GovPublics.Common.Registry;
 using GovPublics.Contracts.Routing.V1;
 using GovPublics.Routing.Domain;
+using GovPublics.Routing.Knowledge;
 using GovPublics.Routing.Moderation;
 using GovPublics.Routing.Pipeline;
 using GovPublics.Routing.Storage;
@@ -25,7 +26,7 @@ namespace GovPublics.Routing.Grpc;
 /// corrections: validation and mapping around <see cref="ModerationService"/> and the stores.
 /// </summary>
 public sealed class RoutingGrpcService(
-    MessageClassifier classifier,
+    ClassifierHolder classifiers,
     CatalogCache catalog,
     DecisionStore decisions,
     ModerationService moderation,
@@ -47,7 +48,12 @@ public sealed class RoutingGrpcService(
             owner = snapshot.FindPage(request.Platform.ToDomain(), request.PageExternalId.Trim())?.OwnerAuthorityId;
         }
 
-        var decision = classifier.Classify(new ClassificationInput(request.Text, owner), snapshot);
+        if (!classifiers.IsLoaded)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "The routing knowledge is still loading; retry shortly."));
+        }
+
+        var decision = classifiers.Current.Classify(new ClassificationInput(request.Text, owner), snapshot);
         return Task.FromResult(ToProto(MessageRouter.ToPipeline(decision, time.GetUtcNow()), "", stored: false));
     }
 
@@ -277,6 +283,7 @@ public sealed class RoutingGrpcService(
         Confidence = d.Confidence,
         Explanation = d.Explanation,
         RuleId = d.RuleId,
+        KnowledgeVersion = d.KnowledgeVersion,
         Evidence = { d.Evidence.Select(e => new Evidence { Kind = e.Kind, Detail = e.Detail, Weight = e.Weight }) },
         MessageId = messageId,
         NeedsModeration = d.NeedsModeration,

@@ -2,8 +2,8 @@ using System.Globalization;
 using GovPublics.Catalog;
 using GovPublics.Common.Pipeline;
 using GovPublics.Common.Registry;
-using GovPublics.Routing.Domain;
 using GovPublics.Routing.Domain.Moderation;
+using GovPublics.Routing.Knowledge;
 using GovPublics.Routing.Storage;
 using Microsoft.Extensions.Options;
 
@@ -32,7 +32,7 @@ public sealed class ModerationService(
     DecisionStore decisions,
     ModerationStore moderation,
     CatalogCache catalog,
-    RoutingKnowledge knowledge,
+    ClassifierHolder classifiers,
     IOptions<ModerationOptions> options,
     [FromKeyedServices(ModerationService.ClockKey)] TimeProvider clock,
     ILogger<ModerationService> logger)
@@ -91,7 +91,7 @@ public sealed class ModerationService(
                 ?? throw new InvalidOperationException($"Moderation item {itemId} refers to message {item.MessageId}, which has no decision.");
             var reason = comment.Length > 0 ? comment : $"moderation of {itemId}: {item.Reason}";
             var author = new RevisionAuthor(DecisionSource.Moderation, moderator, reason, now);
-            var next = DecisionReviser.Revise(current.Decision, change with { AlwaysResolveAuthority = true }, author, knowledge.Topics, catalog.Current);
+            var next = DecisionReviser.Revise(current.Decision, change with { AlwaysResolveAuthority = true }, author, classifiers.Current.Knowledge.Topics, catalog.Current);
             var decided = item.Decide(moderator, now, Lease, next.Revision, comment);
             var original = await decisions.GetOriginalAsync(item.MessageId) ?? current.Decision;
             var correction = LabelledCorrection.Between(original, next, item.Message, item.PageOwnerAuthorityId, author);
@@ -143,7 +143,7 @@ public sealed class ModerationService(
             var now = clock.GetUtcNow();
             var author = new RevisionAuthor(DecisionSource.Reroute, by, reason, now);
             var snapshot = catalog.Current;
-            var next = DecisionReviser.Revise(current.Decision, change with { IsIncident = true, AlwaysResolveAuthority = false }, author, knowledge.Topics, snapshot);
+            var next = DecisionReviser.Revise(current.Decision, change with { IsIncident = true, AlwaysResolveAuthority = false }, author, classifiers.Current.Knowledge.Topics, snapshot);
             if (DecisionReviser.SameRouting(current.Decision, next))
             {
                 throw new PreconditionFailedException(string.Create(CultureInfo.InvariantCulture,

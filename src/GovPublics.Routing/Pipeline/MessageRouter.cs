@@ -1,6 +1,7 @@
 using GovPublics.Catalog;
 using GovPublics.Common.Pipeline;
 using GovPublics.Routing.Domain;
+using GovPublics.Routing.Knowledge;
 
 namespace GovPublics.Routing.Pipeline;
 
@@ -8,7 +9,7 @@ namespace GovPublics.Routing.Pipeline;
 /// Turns a pipeline message into a routing decision with the classifier and the local catalogue. A page's own
 /// post or reply is not an incident: it is recorded and passed on so SLA can count it as the page's answer.
 /// </summary>
-public sealed class MessageRouter(MessageClassifier classifier, TimeProvider time)
+public sealed class MessageRouter(ClassifierHolder classifiers, TimeProvider time)
 {
     public RoutedDecision Decide(CitizenMessage message, CatalogSnapshot catalog)
     {
@@ -30,7 +31,8 @@ public sealed class MessageRouter(MessageClassifier classifier, TimeProvider tim
             };
         }
 
-        var decision = classifier.Classify(new ClassificationInput(message.Text, page?.OwnerAuthorityId), catalog);
+        // One read of the holder: the whole message is classified with one knowledge version.
+        var decision = classifiers.Current.Classify(new ClassificationInput(message.Text, page?.OwnerAuthorityId), catalog);
         return ToPipeline(decision, time.GetUtcNow());
     }
 
@@ -50,6 +52,7 @@ public sealed class MessageRouter(MessageClassifier classifier, TimeProvider tim
         Explanation = d.Explanation,
         RuleId = d.RuleId,
         NeedsModeration = d.NeedsModeration,
+        KnowledgeVersion = d.KnowledgeVersion,
         Evidence = [.. d.Evidence.Select(e => new DecisionEvidence(e.Kind, e.Detail, e.Weight))],
         DecidedAt = decidedAt,
     };

@@ -3,6 +3,7 @@ using GovPublics.Common.Redis;
 using GovPublics.Common.Registry;
 using GovPublics.Routing.Domain;
 using GovPublics.Routing.Domain.Moderation;
+using GovPublics.Routing.Knowledge;
 using GovPublics.Routing.Storage;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -18,6 +19,7 @@ public sealed class RoutingConsumer(
     IConnectionMultiplexer redis,
     RedisKeys keys,
     CatalogCache catalog,
+    ClassifierHolder classifiers,
     MessageRouter router,
     DecisionStore decisions,
     IOptions<RoutingOptions> routing,
@@ -39,8 +41,10 @@ public sealed class RoutingConsumer(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Routing without the catalogue would send everything to the fallback: wait for it.
+        // Routing without the catalogue would send everything to the fallback, and without knowledge it cannot
+        // classify: wait for both.
         await catalog.WaitLoadedAsync(stoppingToken);
+        await classifiers.WaitLoadedAsync(stoppingToken);
         await base.ExecuteAsync(stoppingToken);
     }
 

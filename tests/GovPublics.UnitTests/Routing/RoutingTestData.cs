@@ -10,7 +10,7 @@ namespace GovPublics.UnitTests.Routing;
 internal static class RoutingTestData
 {
     private static readonly Lazy<string> _knowledgeDirectory = new(() => Find(
-        Path.Combine(AppContext.BaseDirectory, "Knowledge"), Path.Combine("src", "GovPublics.Routing", "Knowledge"), "topics.json"));
+        Path.Combine(AppContext.BaseDirectory, "Knowledge"), Path.Combine("src", "GovPublics.Routing.Domain", "Knowledge"), "topics.json"));
 
     private static readonly Lazy<string> _seedPath = new(() => Path.Combine(
         Find(Path.Combine(AppContext.BaseDirectory, "Seed"), Path.Combine("src", "GovPublics.Registry", "Seed"), "samara-region.json"),

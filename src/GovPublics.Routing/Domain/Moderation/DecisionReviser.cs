@@ -232,6 +232,7 @@ public static class DecisionReviser
             Confidence = 1,
             Explanation = explanation,
             RuleId = match?.Rule.Id ?? (kept ? current.RuleId : ""),
+            KnowledgeVersion = current.KnowledgeVersion, // people decided; the classifier's knowledge stays on record
             NeedsModeration = false,
             Evidence = evidence,
             DecidedAt = author.At,

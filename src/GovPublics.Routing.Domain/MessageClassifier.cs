@@ -8,7 +8,9 @@ namespace GovPublics.Routing.Domain;
 /// <summary>
 /// Decides for one citizen's message: incident or not, topic and subtopic, urgency, territory and the responsible
 /// authority, with a confidence and the evidence behind it. Plain domain logic: the knowledge comes from
-/// <see cref="RoutingKnowledge"/>, the registry from the <see cref="CatalogSnapshot"/> passed in. Thread-safe.
+/// <see cref="RoutingKnowledge"/>, the registry from the <see cref="CatalogSnapshot"/> passed in. Thread-safe. One
+/// instance serves one knowledge version for its whole life (its per-catalogue indexes are built from that
+/// knowledge): a new version is a new classifier, swapped in whole, so a message is classified with one version.
 /// </summary>
 public sealed class MessageClassifier
 {
@@ -691,7 +693,10 @@ public sealed class MessageClassifier
         explanation.Append(CultureInfo.InvariantCulture, $"; confidence {confidence:0.00}");
         return new RoutingDecision(false, RoutingCodes.None, subtype, false,
             where.Municipality?.Id ?? "", where.Municipality?.Name ?? "", where.District?.Id ?? "", where.District?.Name ?? "", "", "",
-            confidence, explanation.ToString(), "", evidence, confidence < _options.ModerationThreshold);
+            confidence, explanation.ToString(), "", evidence, confidence < _options.ModerationThreshold)
+        {
+            KnowledgeVersion = _knowledge.Version,
+        };
     }
 
     private RoutingDecision BuildIncident(
@@ -766,7 +771,10 @@ public sealed class MessageClassifier
 
         return new RoutingDecision(true, topic.Code, subtopic, urgent,
             where.Municipality?.Id ?? "", where.Municipality?.Name ?? "", where.District?.Id ?? "", where.District?.Name ?? "",
-            responsible?.Id ?? "", responsible?.Name ?? "", confidence, explanation.ToString(), ruleId, evidence, moderation);
+            responsible?.Id ?? "", responsible?.Name ?? "", confidence, explanation.ToString(), ruleId, evidence, moderation)
+        {
+            KnowledgeVersion = _knowledge.Version,
+        };
     }
 
     private bool AppendUrgency(string text, ClassifierScratch scratch, List<EvidenceItem> evidence, StringBuilder explanation)

@@ -26,7 +26,11 @@ public sealed record RoutingDecision(
     string Explanation,
     string RuleId,
     IReadOnlyList<EvidenceItem> Evidence,
-    bool NeedsModeration);
+    bool NeedsModeration)
+{
+    /// <summary>The knowledge that made the decision (<see cref="RoutingKnowledge.Version"/>).</summary>
+    public string KnowledgeVersion { get; init; } = "";
+}
 
 /// <summary>Tunable settings of the classifier.</summary>
 public sealed record RoutingOptions
