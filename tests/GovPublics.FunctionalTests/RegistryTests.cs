@@ -92,6 +92,8 @@ public sealed class RegistryTests(RedisFixture redis) : IClassFixture<RedisFixtu
     [Fact]
     public async Task Seeding_again_on_restart_changes_nothing()
     {
+        // The routing knowledge is seeded in the background and takes catalogue versions: let it finish first.
+        await Eventually.True(async () => (await _client.ListKnowledgeAsync(new ListKnowledgeRequest())).Documents.Count == 5, "the knowledge seed");
         var before = await _client.ListPagesAsync(new ListPagesRequest { PageSize = 1000 });
         await using var second = new ServiceHost<RegistryGrpcService>(redis.Server.ConnectionString);
         var client = new RegistryService.RegistryServiceClient(second.Channel);
