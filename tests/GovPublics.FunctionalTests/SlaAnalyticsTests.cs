@@ -372,7 +372,8 @@ public sealed class SlaAnalyticsTests(RedisFixture redis) : IClassFixture<RedisF
         {
             Items =
             {
-                new PostStats { Platform = CommonPb.Platform.Vk, PageExternalId = "-224464152", PostExternalId = "post:1", Likes = 1, ObservedAt = Ts(monday) },
+                // A post no other test reports, so "stored" below depends only on this test.
+                new PostStats { Platform = CommonPb.Platform.Vk, PageExternalId = "-224464152", PostExternalId = "post:refused-batch", Likes = 1, ObservedAt = Ts(monday) },
                 new PostStats { Platform = CommonPb.Platform.Vk, PageExternalId = "-1", PostExternalId = "post:1", Likes = -1, Views = -5, ObservedAt = Ts(monday) },
                 new PostStats { Platform = CommonPb.Platform.Unspecified, PageExternalId = "-224464152" },
                 new PostStats { Platform = CommonPb.Platform.Ok, PageExternalId = "70000570606269", PostExternalId = "p", ObservedAt = Ts(DateTimeOffset.UtcNow.AddHours(1)) },
