@@ -92,14 +92,7 @@ public sealed class RegistryTests(RedisFixture redis) : IClassFixture<RedisFixtu
     [Fact]
     public async Task Seeding_again_on_restart_changes_nothing()
     {
-        // The routing knowledge is seeded in the background and takes catalogue versions: let it finish first.
-        // and this replica's catalogue must have caught up with the version it reached.
-        await Eventually.True(async () =>
-        {
-            var knowledge = await _client.ListKnowledgeAsync(new ListKnowledgeRequest());
-            return knowledge.Documents.Count == 5
-                && (await _client.ListPagesAsync(new ListPagesRequest { PageSize = 1 })).CatalogVersion >= knowledge.CatalogVersion;
-        }, "the knowledge seed, seen by the catalogue");
+        await RegistrySeed.SettledAsync(_client);
         var before = await _client.ListPagesAsync(new ListPagesRequest { PageSize = 1000 });
         await using var second = new ServiceHost<RegistryGrpcService>(redis.Server.ConnectionString);
         var client = new RegistryService.RegistryServiceClient(second.Channel);

@@ -21,8 +21,7 @@ public sealed class RegistryWriteTests(RedisFixture redis, ITestOutputHelper out
         _registry = new ServiceHost<RegistryGrpcService>(redis.Server.ConnectionString);
         _client = new RegistryService.RegistryServiceClient(_registry.Channel);
         await Eventually.GrpcReady(() => _client.ListTerritoriesAsync(new ListTerritoriesRequest { PageSize = 1 }).ResponseAsync);
-        // The routing knowledge is seeded in the background and takes catalogue versions (the change feed tests count them).
-        await Eventually.True(async () => (await _client.ListKnowledgeAsync(new ListKnowledgeRequest())).Documents.Count == 5, "the knowledge seed");
+        await RegistrySeed.SettledAsync(_client);
     }
 
     public async ValueTask DisposeAsync() => await _registry.DisposeAsync();
