@@ -1,6 +1,5 @@
 using GovPublics.Common.Pipeline;
 using GovPublics.Contracts.Sla.V1;
-using GovPublics.Registry.Grpc;
 using GovPublics.Sla.Grpc;
 using GovPublics.Sla.Storage;
 using GovPublics.Testing;
@@ -21,33 +20,22 @@ namespace GovPublics.FunctionalTests;
 public sealed class SlaAnalyticsTests(RedisFixture redis) : IClassFixture<RedisFixture>, IAsyncLifetime
 {
     private static readonly TimeSpan _samara = TimeSpan.FromHours(4);
-    private ServiceHost<RegistryGrpcService> _registry = null!;
+    private SlaHosts _hosts = null!;
     private ServiceHost<SlaGrpcService> _sla = null!;
     private SlaAnalyticsService.SlaAnalyticsServiceClient _client = null!;
 
     public async ValueTask InitializeAsync()
     {
-        _registry = new ServiceHost<RegistryGrpcService>(redis.Server.ConnectionString);
-        _registry.StartServer();
-        _sla = new ServiceHost<SlaGrpcService>(redis.Server.ConnectionString, new Dictionary<string, string?>
+        _hosts = await SlaHosts.StartAsync(redis.Server.ConnectionString, new Dictionary<string, string?>
         {
-            ["Registry:Address"] = _registry.GrpcAddress,
             // The test data sit on fixed 2026 dates; keep them however long ago that is.
             ["Sla:Analytics:RetentionDays"] = "100000",
         });
+        _sla = _hosts.Sla;
         _client = new SlaAnalyticsService.SlaAnalyticsServiceClient(_sla.Channel);
-        await Eventually.True(async () =>
-        {
-            using var http = _sla.CreateHttpClient();
-            return (await http.GetAsync("/health")).IsSuccessStatusCode;
-        }, "SLA healthy (catalogue loaded)");
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _sla.DisposeAsync();
-        await _registry.DisposeAsync();
-    }
+    public async ValueTask DisposeAsync() => await _hosts.DisposeAsync();
 
     private static DateTimeOffset Samara(int month, int day, int hour, int minute = 0) => new(2026, month, day, hour, minute, 0, _samara);
 

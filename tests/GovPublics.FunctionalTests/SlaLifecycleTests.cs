@@ -1,6 +1,5 @@
 using GovPublics.Common.Pipeline;
 using GovPublics.Contracts.Sla.V1;
-using GovPublics.Registry.Grpc;
 using GovPublics.Sla.Grpc;
 using GovPublics.Testing;
 using Grpc.Core;
@@ -20,28 +19,18 @@ public sealed class SlaLifecycleTests(RedisFixture redis) : IClassFixture<RedisF
     private const string MessageEvents = "gp:{63}:message-events";
     private const string IncidentEvents = "gp:{63}:incident-events";
 
-    private ServiceHost<RegistryGrpcService> _registry = null!;
+    private SlaHosts _hosts = null!;
     private ServiceHost<SlaGrpcService> _sla = null!;
     private SlaService.SlaServiceClient _client = null!;
 
     public async ValueTask InitializeAsync()
     {
-        _registry = new ServiceHost<RegistryGrpcService>(redis.Server.ConnectionString);
-        _registry.StartServer();
-        _sla = new ServiceHost<SlaGrpcService>(redis.Server.ConnectionString, new Dictionary<string, string?> { ["Registry:Address"] = _registry.GrpcAddress });
+        _hosts = await SlaHosts.StartAsync(redis.Server.ConnectionString);
+        _sla = _hosts.Sla;
         _client = new SlaService.SlaServiceClient(_sla.Channel);
-        await Eventually.True(async () =>
-        {
-            using var http = _sla.CreateHttpClient();
-            return (await http.GetAsync("/health")).IsSuccessStatusCode;
-        }, "SLA healthy (catalogue loaded)");
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _sla.DisposeAsync();
-        await _registry.DisposeAsync();
-    }
+    public async ValueTask DisposeAsync() => await _hosts.DisposeAsync();
 
     [Fact]
     public async Task Take_answer_resolve_and_close_go_end_to_end_with_their_history()

@@ -1,7 +1,6 @@
 using GovPublics.Catalog;
 using GovPublics.Common.Hosting;
 using Grpc.Core;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RegPb = GovPublics.Contracts.Registry.V1;
@@ -29,7 +28,7 @@ public sealed class CatalogCache(
     IOptions<CatalogCacheOptions> options,
     IOptions<GovPublicsOptions> common,
     TimeProvider time,
-    ILogger<CatalogCache> logger) : BackgroundService
+    ILogger<CatalogCache> logger) : RegistryFeedFollower(time, logger)
 {
     private const int PageSize = 1000;
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -48,48 +47,19 @@ public sealed class CatalogCache(
     /// <summary>Waits until the first catalogue is loaded.</summary>
     public Task WaitLoadedAsync(CancellationToken cancellationToken) => _loaded.Task.WaitAsync(cancellationToken);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override string Subject => "Catalogue";
+
+    protected override Task LoadAsync(CancellationToken cancellationToken) => ReloadAsync(cancellationToken);
+
+    protected override bool OnFailure(Exception exception)
     {
-        var backoff = TimeSpan.FromMilliseconds(200);
-        var reload = true;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                if (reload)
-                {
-                    await ReloadAsync(stoppingToken);
-                    reload = false;
-                }
-
-                reload = await FollowFeedAsync(stoppingToken);
-                backoff = TimeSpan.FromMilliseconds(200);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                // The registry is starting or away, or the feed broke: keep serving the copy we have (the process
-                // must not stop over it) and reconnect from the last applied version.
-                if (ex is RpcException rpc)
-                {
-                    logger.LogWarning("Catalogue feed interrupted: {Status} {Detail}; reconnecting", rpc.StatusCode, rpc.Status.Detail);
-                }
-                else
-                {
-                    logger.LogError(ex, "Catalogue feed failed; serving catalogue version {Version}", _current.Version);
-                }
-
-                await Task.Delay(backoff, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
-            }
-        }
+        // The feed broke: keep serving the copy we have and reconnect from the last applied version.
+        logger.LogError(exception, "Catalogue feed failed; serving catalogue version {Version}", _current.Version);
+        return false;
     }
 
     /// <summary>Applies changes from the feed until it ends. True when the registry asks for a full reload.</summary>
-    private async Task<bool> FollowFeedAsync(CancellationToken cancellationToken)
+    protected override async Task<bool> FollowAsync(CancellationToken cancellationToken)
     {
         using var call = client.WatchChanges(
             new RegPb.WatchChangesRequest { FromVersion = _current.Version },

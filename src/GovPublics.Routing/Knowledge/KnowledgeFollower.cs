@@ -23,7 +23,7 @@ public sealed class KnowledgeFollower(
     IOptions<CatalogCacheOptions> feed,
     IConfiguration configuration,
     TimeProvider time,
-    ILogger<KnowledgeFollower> logger) : BackgroundService
+    ILogger<KnowledgeFollower> logger) : RegistryFeedFollower(time, logger)
 {
     public const string RegistrySource = "registry";
 
@@ -32,43 +32,16 @@ public sealed class KnowledgeFollower(
 
     private string ShippedDirectory => configuration["Routing:KnowledgeDirectory"] ?? RoutingKnowledge.DefaultDirectory;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var backoff = TimeSpan.FromMilliseconds(200);
-        var reload = true;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                if (reload)
-                {
-                    await LoadAllAsync(stoppingToken);
-                    reload = false;
-                }
+    protected override string Subject => "Knowledge";
 
-                reload = await FollowAsync(stoppingToken);
-                backoff = TimeSpan.FromMilliseconds(200);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (RpcException ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                // The registry is starting or away: keep the knowledge in use and reconnect from the last position.
-                logger.LogWarning("Knowledge feed interrupted: {Status} {Detail}; reconnecting", ex.StatusCode, ex.Status.Detail);
-                await Task.Delay(backoff, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                // Whatever it is, the process must not stop over it: keep the knowledge in use and say why.
-                holder.Refused(ex.Message);
-                logger.LogError(ex, "Routing knowledge could not be refreshed; the version in use stays");
-                reload = true;
-                await Task.Delay(TimeSpan.FromSeconds(5), time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-        }
+    protected override Task LoadAsync(CancellationToken cancellationToken) => LoadAllAsync(cancellationToken);
+
+    protected override bool OnFailure(Exception exception)
+    {
+        // Whatever it is, the process must not stop over it: keep the knowledge in use and say why.
+        holder.Refused(exception.Message);
+        logger.LogError(exception, "Routing knowledge could not be refreshed; the version in use stays");
+        return true;
     }
 
     /// <summary>Loads every document; falls back to the shipped files when the registry has none.</summary>
@@ -103,7 +76,7 @@ public sealed class KnowledgeFollower(
     }
 
     /// <summary>Follows the change feed until it ends. True when the registry asks for a full reload.</summary>
-    private async Task<bool> FollowAsync(CancellationToken cancellationToken)
+    protected override async Task<bool> FollowAsync(CancellationToken cancellationToken)
     {
         using var call = client.WatchChanges(
             new RegPb.WatchChangesRequest { FromVersion = _position },
