@@ -201,12 +201,17 @@ public abstract class RedisStreamConsumer : BackgroundService
     /// </summary>
     private async Task HandleBatchAsync(IDatabase db, StreamEntry[] entries, List<RedisValue> acknowledged, CancellationToken cancellationToken)
     {
-        var lanes = _options.Parallelism <= 1 || entries.Length <= 1
-            ? [entries]
-            : entries.GroupBy(e => OrderingKey(e) ?? "", StringComparer.Ordinal).Select(g => g.ToArray()).ToArray();
-        if (lanes.Length == 1 || lanes.Any(l => l.Length > 0 && OrderingKey(l[0]) is null))
+        StreamEntry[][] lanes = [entries];
+        if (_options.Parallelism > 1 && entries.Length > 1)
         {
-            lanes = [entries];
+            // Each key once: a consumer's key may have to read the entry. One entry without a key: all in turn.
+            var keys = Array.ConvertAll(entries, OrderingKey);
+            if (Array.IndexOf(keys, null) < 0)
+            {
+                lanes = [.. entries.Select((entry, i) => (entry, key: keys[i]!))
+                    .GroupBy(e => e.key, StringComparer.Ordinal)
+                    .Select(g => g.Select(e => e.entry).ToArray())];
+            }
         }
 
         Exception? stop = null;

@@ -92,11 +92,11 @@ public sealed class DecisionStore(IConnectionMultiplexer redis, RedisKeys keys)
     /// Stores the classifier's decision with the message and its first history entry. Without
     /// <paramref name="moderation"/> the message is routed on; with it, the item is queued instead and nothing
     /// reaches an authority until a moderator decides. <paramref name="messagesEntryId"/>, the message's entry on the
-    /// <c>messages</c> stream, is kept instead of a second copy of the message when given (the stream is the log and
-    /// is never trimmed); a re-route reads the message from it.
+    /// <c>messages</c> stream, is kept instead of a second copy of the message (the stream is the log and is never
+    /// trimmed); a re-route reads the message from it.
     /// </summary>
     public async Task<FirstDecisionOutcome> StoreFirstAsync(
-        CitizenMessage message, RoutedDecision decision, ModerationItem? moderation, string? messagesEntryId = null)
+        CitizenMessage message, RoutedDecision decision, ModerationItem? moderation, string messagesEntryId)
     {
         var kind = ModerationItem.KindCode(ModerationReasonKind.LowConfidence);
         var result = await redis.GetDatabase().ScriptEvaluateAsync(FirstScript,
@@ -107,7 +107,7 @@ public sealed class DecisionStore(IConnectionMultiplexer redis, RedisKeys keys)
             ],
             [
                 message.MessageId, PipelineJson.Serialize(decision),
-                messagesEntryId is null ? PipelineJson.Serialize(message) : EntryPrefix + messagesEntryId,
+                EntryPrefix + messagesEntryId,
                 RoutingJson.Serialize(DecisionHistoryEntry.First(decision)),
                 moderation is null ? PipelineJson.Serialize(new RoutedMessage(message, decision)) : "",
                 PipelineTelemetry.CurrentTraceParent(),
@@ -167,6 +167,7 @@ public sealed class DecisionStore(IConnectionMultiplexer redis, RedisKeys keys)
 
         if (!value.StartsWith(EntryPrefix, StringComparison.Ordinal))
         {
+            // Stored before routing kept the entry id: a copy of the message.
             return PipelineJson.Deserialize<CitizenMessage>(value);
         }
 
