@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using GovPublics.Catalog;
+using GovPublics.Common.Json;
 
 namespace GovPublics.Common.Pipeline;
 
@@ -96,7 +97,15 @@ public sealed record IncidentRejection
 public sealed record DecisionEvidence(string Kind, string Detail, double Weight);
 
 /// <summary>A message with its decision: an entry of the <c>routed</c> stream.</summary>
-public sealed record RoutedMessage(CitizenMessage Message, RoutedDecision Decision);
+public sealed record RoutedMessage(CitizenMessage Message, RoutedDecision Decision)
+{
+    /// <summary>
+    /// The entry routing publishes: the decision without its evidence, which stays in routing's decision record
+    /// (the explanation travels on; nothing downstream reads the evidence, and it is most of a decision's size).
+    /// </summary>
+    public static RoutedMessage ForStream(CitizenMessage message, RoutedDecision decision) =>
+        new(message, decision.Evidence.Count == 0 ? decision : decision with { Evidence = [] });
+}
 
 /// <summary>Source-generated JSON for the pipeline's records: fast, and the same on every service.</summary>
 [JsonSourceGenerationOptions(
@@ -109,9 +118,15 @@ public sealed record RoutedMessage(CitizenMessage Message, RoutedDecision Decisi
 [JsonSerializable(typeof(IncidentRejection))]
 public sealed partial class PipelineJson : JsonSerializerContext
 {
-    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, typeof(T), Default);
+    /// <summary>The context the services write and read with: letters unescaped (<see cref="StoredJson"/>).</summary>
+    public static PipelineJson Stored => _stored ??= new(StoredJson.Readable(Default.Options));
+
+    // Built on first use: the generated Default is initialized in another part of this class.
+    private static PipelineJson? _stored;
+
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, typeof(T), Stored);
 
     public static T Deserialize<T>(string json) =>
-        (T)(JsonSerializer.Deserialize(json, typeof(T), Default)
+        (T)(JsonSerializer.Deserialize(json, typeof(T), Stored)
             ?? throw new JsonException($"Empty {typeof(T).Name} payload."));
 }

@@ -1,0 +1,73 @@
+using System.Text;
+using GovPublics.Catalog;
+using GovPublics.Common.Pipeline;
+
+namespace GovPublics.UnitTests.Pipeline;
+
+public sealed class StoredJsonTests
+{
+    private static CitizenMessage Message(string text) => new()
+    {
+        MessageId = "m1",
+        Platform = Platform.Vk,
+        PageExternalId = "-1",
+        Kind = MessageKind.Comment,
+        ExternalId = "1",
+        AuthorName = "Ольга Ёлкина",
+        Text = text,
+        CreatedAt = DateTimeOffset.UnixEpoch,
+        ReceivedAt = DateTimeOffset.UnixEpoch,
+    };
+
+    [Fact]
+    public void Russian_text_is_stored_as_letters_not_escapes()
+    {
+        var json = PipelineJson.Serialize(Message("Во дворе яма, ёлки!"));
+        Assert.Contains("Во дворе яма, ёлки!", json, StringComparison.Ordinal);
+        Assert.Contains("Ольга Ёлкина", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u04", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Markup_control_characters_and_emoji_are_still_escaped_and_everything_round_trips()
+    {
+        var text = "<script>alert('x')</script> \"кавычки\" & tab\t line\n 😡 яма";
+        var json = PipelineJson.Serialize(Message(text));
+        Assert.DoesNotContain("<script>", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("\t", json, StringComparison.Ordinal);
+        Assert.Equal(text, PipelineJson.Deserialize<CitizenMessage>(json).Text);
+    }
+
+    [Fact]
+    public void A_russian_message_takes_about_a_third_of_the_escaped_size()
+    {
+        var text = string.Concat(Enumerable.Repeat("На улице Мира огромная яма, машины пробивают колёса. ", 4));
+        var stored = Encoding.UTF8.GetByteCount(PipelineJson.Serialize(Message(text)));
+        var escaped = Encoding.UTF8.GetByteCount(System.Text.Json.JsonSerializer.Serialize(Message(text), PipelineJson.Default.CitizenMessage));
+        Assert.True(stored * 2 < escaped, $"stored {stored} B, escaped {escaped} B");
+    }
+
+    [Fact]
+    public void Records_written_with_escapes_before_the_change_still_read()
+    {
+        var old = System.Text.Json.JsonSerializer.Serialize(Message("Нет воды"), PipelineJson.Default.CitizenMessage);
+        Assert.Contains("\\u041D", old, StringComparison.Ordinal);
+        Assert.Equal("Нет воды", PipelineJson.Deserialize<CitizenMessage>(old).Text);
+    }
+
+    [Fact]
+    public void The_routed_entry_carries_the_explanation_but_not_the_evidence()
+    {
+        var decision = new RoutedDecision
+        {
+            IsIncident = true,
+            Category = "roads",
+            Explanation = "«яма» → roads",
+            Evidence = [new DecisionEvidence("topic", "яма", 1.0)],
+        };
+        var routed = RoutedMessage.ForStream(Message("яма"), decision);
+        Assert.Empty(routed.Decision.Evidence);
+        Assert.Equal("«яма» → roads", routed.Decision.Explanation);
+        Assert.Single(decision.Evidence);
+    }
+}
