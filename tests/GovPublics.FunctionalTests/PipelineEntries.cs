@@ -26,7 +26,7 @@ public static class PipelineEntries
         };
     }
 
-    public static Task<RedisValue> AddMessageAsync(IDatabase db, CitizenMessage message) =>
+    public static Task<RedisValue> AddMessageAsync(IDatabaseAsync db, CitizenMessage message) =>
         db.StreamAddAsync(Messages, [new("id", message.MessageId), new("data", PipelineJson.Serialize(message)), new("tp", "")]);
 
     public static Task<RedisValue> AddRoutedAsync(IDatabase db, RoutedMessage routed) =>

@@ -114,4 +114,40 @@ public sealed class RoutingTests(RedisFixture redis) : IClassFixture<RedisFixtur
         await Eventually.True(async () => (await redis.Db.StreamPendingAsync(PipelineEntries.Messages, "routing")).PendingMessageCount == 0, "nothing left pending");
         Assert.DoesNotContain(await redis.Db.StreamRangeAsync(PipelineEntries.Messages + ":dead"), e => e["id"] == good.MessageId);
     }
+
+    [Fact]
+    public async Task A_batch_is_stored_in_one_step_each_message_once_and_a_poison_entry_among_good_ones_is_isolated()
+    {
+        var first = PipelineEntries.Message("r-batch-1", "В Сызрани на улице Ленина не горят фонари, очень темно");
+        var second = PipelineEntries.Message("r-batch-2", "В Кировском районе Самары нет горячей воды во всём доме");
+        // Appended atomically, so the consumer reads all four in one batch: two messages, a poison entry between
+        // them, and a repeat of the first.
+        var transaction = redis.Db.CreateTransaction();
+        _ = PipelineEntries.AddMessageAsync(transaction, first);
+        _ = transaction.StreamAddAsync(PipelineEntries.Messages, [new("id", "mpoison-batch"), new("data", "{\"message_id\": 7")]);
+        _ = PipelineEntries.AddMessageAsync(transaction, second);
+        _ = PipelineEntries.AddMessageAsync(transaction, first);
+        Assert.True(await transaction.ExecuteAsync());
+
+        await Eventually.True(async () => (await redis.Db.StreamRangeAsync(PipelineEntries.Messages + ":dead")).Any(e => e["id"] == "mpoison-batch"),
+            "the poison entry in the dead-letter stream");
+        await Eventually.True(async () => (await redis.Db.StreamPendingAsync(PipelineEntries.Messages, "routing")).PendingMessageCount == 0
+            && (await redis.Db.StreamGroupInfoAsync(PipelineEntries.Messages)).Single(g => g.Name == "routing").LastDeliveredId
+                == (await redis.Db.StreamInfoAsync(PipelineEntries.Messages)).LastGeneratedId, "every entry consumed and acknowledged");
+
+        var routed = await redis.Db.StreamRangeAsync(PipelineEntries.Routed);
+        Assert.Single(routed, e => e["id"] == first.MessageId);
+        Assert.Single(routed, e => e["id"] == second.MessageId);
+        var entry = PipelineJson.Deserialize<RoutedMessage>(routed.Single(e => e["id"] == second.MessageId)["data"].ToString());
+        Assert.Equal("adm-samara-kirovsky", entry.Decision.ResponsibleAuthorityId);
+        Assert.NotEmpty(entry.Decision.Explanation);
+        Assert.Empty(entry.Decision.Evidence);
+
+        // The decision record keeps the evidence, and the history shows the classifier's decision as revision 0.
+        var decision = await _client.GetDecisionAsync(new GetDecisionRequest { MessageId = second.MessageId });
+        Assert.NotEmpty(decision.Evidence);
+        var history = await _client.GetDecisionHistoryAsync(new GetDecisionHistoryRequest { MessageId = second.MessageId });
+        Assert.Equal(0, Assert.Single(history.Entries).Revision);
+        Assert.DoesNotContain(await redis.Db.StreamRangeAsync(PipelineEntries.Messages + ":dead"), e => e["id"] == first.MessageId || e["id"] == second.MessageId);
+    }
 }

@@ -74,6 +74,86 @@ public sealed class StreamConsumerTests(RedisFixture redis) : IClassFixture<Redi
         }
     }
 
+    /// <summary>
+    /// Handles fresh batches at once (all but entries whose data is "bad", which it leaves to the one-by-one path);
+    /// an entry "wrongtype" makes the whole batch fail with a real server error. Counts every handling per id.
+    /// </summary>
+    private sealed class BatchConsumer(IConnectionMultiplexer connection, IDatabase db, string stream, int concurrentBatches, string wrongTypeKey)
+        : RedisStreamConsumer(connection, new StreamConsumerOptions
+        {
+            ConsumerName = "batch", BatchSize = 10, ConcurrentBatches = concurrentBatches, MaxDeliveries = 2,
+            ClaimIdle = TimeSpan.FromMilliseconds(100), MaxPollDelay = TimeSpan.FromMilliseconds(20),
+        }, NullLogger.Instance, TimeProvider.System)
+    {
+        private int _running;
+
+        public System.Collections.Concurrent.ConcurrentDictionary<string, int> Handled { get; } = new();
+
+        public int OneByOne;
+
+        public int MostBatchesAtOnce { get; private set; }
+
+        protected override string Stream => stream;
+
+        protected override string Group => "test";
+
+        protected override string DeadLetterStream => stream + ":dead";
+
+        protected override async Task<IReadOnlyCollection<RedisValue>?> HandleManyAsync(StreamEntry[] entries, CancellationToken cancellationToken)
+        {
+            var now = Interlocked.Increment(ref _running);
+            lock (Handled)
+            {
+                MostBatchesAtOnce = Math.Max(MostBatchesAtOnce, now);
+            }
+
+            try
+            {
+                await Task.Delay(20, cancellationToken);
+                if (entries.Any(e => e["data"] == "wrongtype"))
+                {
+                    await db.HashSetAsync(wrongTypeKey, "f", "v");
+                }
+
+                var good = entries.Where(e => e["data"] != "bad").ToArray();
+                foreach (var entry in good)
+                {
+                    Handled.AddOrUpdate(entry["id"].ToString(), 1, (_, n) => n + 1);
+                }
+
+                return [.. good.Select(e => e.Id)];
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _running);
+            }
+        }
+
+        protected override async Task HandleAsync(StreamEntry entry, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref OneByOne);
+            if (entry["data"] == "bad")
+            {
+                throw new FormatException("unreadable");
+            }
+
+            if (entry["data"] == "wrongtype")
+            {
+                await db.HashSetAsync(wrongTypeKey, "f", "v");
+            }
+
+            Handled.AddOrUpdate(entry["id"].ToString(), 1, (_, n) => n + 1);
+        }
+    }
+
+    private async Task<BatchConsumer> BatchConsumerWithGroup(string stream, int concurrentBatches)
+    {
+        await redis.Db.StreamCreateConsumerGroupAsync(stream, "test", "0-0", createStream: true);
+        var wrongType = stream + ":not-a-hash";
+        await redis.Db.StringSetAsync(wrongType, "a string");
+        return new BatchConsumer(redis.Connection, redis.Db, stream, concurrentBatches, wrongType);
+    }
+
     private static string NewStream() => $"gp:{{test}}:{Guid.NewGuid():N}";
 
     private async Task<ScriptedConsumer> ConsumerWithGroup(string stream, string name, int maxDeliveries, Func<StreamEntry, int, Task> handle)
@@ -227,6 +307,61 @@ public sealed class StreamConsumerTests(RedisFixture redis) : IClassFixture<Redi
         failing = false;
         await PollUntil(consumer, async () => await Pending(stream) == 0, "the entry to be handled once the store is back");
         Assert.Equal(0, await redis.Db.StreamLengthAsync(stream + ":dead"));
+    }
+
+    [Fact]
+    public async Task Concurrent_batches_handle_every_entry_once_and_leave_unreadable_ones_to_the_one_by_one_path()
+    {
+        var stream = NewStream();
+        var consumer = await BatchConsumerWithGroup(stream, concurrentBatches: 3);
+        var batch = redis.Db.CreateBatch();
+        var adds = Enumerable.Range(0, 300)
+            .Select(i => batch.StreamAddAsync(stream, [new("id", $"m{i}"), new("data", i % 100 == 7 ? "bad" : "ok")]))
+            .ToArray();
+        batch.Execute();
+        await Task.WhenAll(adds);
+
+        await consumer.StartAsync(CancellationToken.None);
+        try
+        {
+            await Eventually.True(async () => await Pending(stream) == 0
+                && (await redis.Db.StreamGroupInfoAsync(stream)).Single().LastDeliveredId == (await redis.Db.StreamInfoAsync(stream)).LastGeneratedId,
+                "every entry read and acknowledged");
+        }
+        finally
+        {
+            await consumer.StopAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(297, consumer.Handled.Count);
+        Assert.All(consumer.Handled.Values, n => Assert.Equal(1, n));
+        Assert.Equal(3, consumer.OneByOne);
+        Assert.Equal(["m107", "m207", "m7"], (await redis.Db.StreamRangeAsync(stream + ":dead")).Select(e => e["id"].ToString()).Order());
+        Assert.True(consumer.MostBatchesAtOnce >= 2, $"at most {consumer.MostBatchesAtOnce} batch at once");
+    }
+
+    [Fact]
+    public async Task A_batch_that_fails_with_a_server_error_is_handled_one_by_one_and_only_the_bad_entry_is_dead_lettered()
+    {
+        var stream = NewStream();
+        var consumer = await BatchConsumerWithGroup(stream, concurrentBatches: 1);
+        foreach (var (id, data) in new[] { ("a", "ok"), ("b", "wrongtype"), ("c", "ok") })
+        {
+            await redis.Db.StreamAddAsync(stream, [new("id", id), new("data", data)]);
+        }
+
+        await Eventually.True(async () =>
+        {
+            await consumer.PollOnceAsync(CancellationToken.None);
+            return await redis.Db.StreamLengthAsync(stream + ":dead") == 1 && await Pending(stream) == 0;
+        }, "the bad entry dead-lettered and the rest acknowledged");
+
+        Assert.Equal(1, consumer.Handled["a"]);
+        Assert.Equal(1, consumer.Handled["c"]);
+        Assert.False(consumer.Handled.ContainsKey("b"));
+        var dead = Assert.Single(await redis.Db.StreamRangeAsync(stream + ":dead"));
+        Assert.Equal("b", dead["id"].ToString());
+        Assert.Contains("WRONGTYPE", dead["dead_reason"].ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -28,6 +28,13 @@ public sealed class StreamConsumerOptions
     /// </summary>
     public int Parallelism { get; set; } = 16;
 
+    /// <summary>
+    /// How many batches are read and handled at once by this replica. Only for consumers whose entries need no
+    /// order across batches (a later batch may be stored before an earlier one): with one batch at a time the
+    /// replica alternates between its own work and waiting for Redis, so neither keeps a core busy.
+    /// </summary>
+    public int ConcurrentBatches { get; set; } = 1;
+
     /// <summary>This consumer's name in the group; unique per replica.</summary>
     public string ConsumerName { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
 }
@@ -101,6 +108,17 @@ public abstract class RedisStreamConsumer : BackgroundService
     protected abstract Task HandleAsync(StreamEntry entry, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Stores the effects of a freshly read batch at once (e.g. one script for all of it instead of one round trip
+    /// per entry), for consumers that can. Returns the ids of the entries it handled; every other entry of the
+    /// batch then goes through <see cref="HandleAsync"/> one by one, which counts its deliveries and dead-letters it
+    /// when it keeps failing. Null (the default): the consumer handles entries one by one only. A Redis error that
+    /// is not transient (a script error) sends the whole batch the one-by-one way, so one bad entry is isolated.
+    /// Retried entries (taken over from the pending list) always go one by one.
+    /// </summary>
+    protected virtual Task<IReadOnlyCollection<RedisValue>?> HandleManyAsync(StreamEntry[] entries, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyCollection<RedisValue>?>(null);
+
+    /// <summary>
     /// True for failures of the system rather than of the entry (Redis away or slow, a missing calendar year):
     /// the batch stops, nothing is counted against the entry, and it is retried after a pause.
     /// </summary>
@@ -113,7 +131,12 @@ public abstract class RedisStreamConsumer : BackgroundService
     /// </summary>
     private static bool IsEntryError(Exception ex) => ex is RedisServerException && !RedisFailures.IsTransient(ex);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, Math.Max(1, _options.ConcurrentBatches))
+            .Select(loop => Task.Run(() => PollLoopAsync(takesOver: loop == 0, stoppingToken), CancellationToken.None)));
+
+    /// <summary>One poll loop; with <see cref="StreamConsumerOptions.ConcurrentBatches"/> above 1, only the first takes over stale entries.</summary>
+    private async Task PollLoopAsync(bool takesOver, CancellationToken stoppingToken)
     {
         var delay = TimeSpan.FromMilliseconds(1);
         while (!stoppingToken.IsCancellationRequested)
@@ -121,7 +144,7 @@ public abstract class RedisStreamConsumer : BackgroundService
             try
             {
                 await EnsureGroupAsync();
-                var handled = await PollOnceAsync(stoppingToken);
+                var handled = await PollOnceAsync(takesOver, stoppingToken);
                 LastPollCompleted = _time.GetUtcNow();
                 LastFailure = null;
                 delay = handled > 0 ? TimeSpan.FromMilliseconds(1) : Min(delay * 2, _options.MaxPollDelay);
@@ -155,11 +178,14 @@ public abstract class RedisStreamConsumer : BackgroundService
     /// Reads and handles one batch (entries left pending too long first) and acknowledges what was handled, also
     /// when a transient failure stops the batch halfway. Returns how many entries it read.
     /// </summary>
-    public async Task<int> PollOnceAsync(CancellationToken cancellationToken)
+    public Task<int> PollOnceAsync(CancellationToken cancellationToken) => PollOnceAsync(takesOver: true, cancellationToken);
+
+    private async Task<int> PollOnceAsync(bool takesOver, CancellationToken cancellationToken)
     {
         var db = _redis.GetDatabase();
         var entries = Array.Empty<StreamEntry>();
-        if (_time.GetUtcNow() >= _nextClaim)
+        var fresh = false;
+        if (takesOver && _time.GetUtcNow() >= _nextClaim)
         {
             var claimed = await db.StreamAutoClaimAsync(Stream, Group, _options.ConsumerName,
                 (long)_options.ClaimIdle.TotalMilliseconds, _claimCursor, _options.BatchSize);
@@ -175,12 +201,21 @@ public abstract class RedisStreamConsumer : BackgroundService
         if (entries.Length == 0)
         {
             entries = await db.StreamReadGroupAsync(Stream, Group, _options.ConsumerName, StreamPosition.NewMessages, _options.BatchSize);
+            fresh = true;
         }
 
         var acknowledged = new List<RedisValue>(entries.Length);
         try
         {
-            await HandleBatchAsync(db, entries, acknowledged, cancellationToken);
+            var rest = entries;
+            if (fresh && entries.Length > 0 && await TryHandleManyAsync(entries, cancellationToken) is { } handled)
+            {
+                acknowledged.AddRange(handled);
+                var done = handled as IReadOnlySet<RedisValue> ?? handled.ToHashSet();
+                rest = done.Count == 0 ? entries : [.. entries.Where(e => !done.Contains(e.Id))];
+            }
+
+            await HandleBatchAsync(db, rest, acknowledged, cancellationToken);
         }
         finally
         {
@@ -192,6 +227,20 @@ public abstract class RedisStreamConsumer : BackgroundService
         }
 
         return entries.Length;
+    }
+
+    private async Task<IReadOnlyCollection<RedisValue>?> TryHandleManyAsync(StreamEntry[] entries, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await HandleManyAsync(entries, cancellationToken);
+        }
+        catch (Exception ex) when (IsEntryError(ex))
+        {
+            _failed.Add(1, new KeyValuePair<string, object?>("group", Group));
+            Logger.LogWarning(ex, "A batch of {Count} entries of {Stream} failed at once; handling them one by one", entries.Length, Stream);
+            return null;
+        }
     }
 
     /// <summary>

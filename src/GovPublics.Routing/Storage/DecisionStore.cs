@@ -30,6 +30,14 @@ public enum RerouteOutcome
     OpenItem,
 }
 
+/// <summary>A message's first decision to store.</summary>
+/// <param name="Message">The message as read from the <c>messages</c> stream.</param>
+/// <param name="Decision">The classifier's decision (revision 0).</param>
+/// <param name="Moderation">The moderation item when the decision is held back; null to route it.</param>
+/// <param name="MessagesEntryId">The message's entry on the <c>messages</c> stream.</param>
+/// <param name="TraceParent">The trace the <c>routed</c> entry continues.</param>
+public sealed record FirstDecision(CitizenMessage Message, RoutedDecision Decision, ModerationItem? Moderation, string MessagesEntryId, string TraceParent);
+
 /// <summary>A decision as stored, with the exact stored text: a later write succeeds only if it is still the same.</summary>
 public sealed record StoredDecision(RoutedDecision Decision, string Raw);
 
@@ -43,29 +51,57 @@ public sealed record StoredDecision(RoutedDecision Decision, string Raw);
 /// </summary>
 public sealed class DecisionStore(IConnectionMultiplexer redis, RedisKeys keys)
 {
+    /// <summary>
+    /// Stores the first decisions of many messages in one call. Fixed keys: routed, then the moderation items, their
+    /// sequence, the open index, the open index of the low-confidence kind, the open item of each message. Then two
+    /// keys per message (its decision, its message pointer) and six arguments per message (id, decision, pointer,
+    /// routed entry, traceparent, moderation item or empty). Answers one outcome per message, in order.
+    /// </summary>
     private const string FirstScript = """
-        if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-        redis.call('SET', KEYS[1], ARGV[2])
-        redis.call('SET', KEYS[2], ARGV[3])
-        redis.call('RPUSH', KEYS[3], ARGV[4])
-        if ARGV[7] == '' then
-          redis.call('XADD', KEYS[4], '*', 'id', ARGV[1], 'data', ARGV[5], 'tp', ARGV[6])
-          return 1
+        local out = {}
+        for i = 0, (#KEYS - 6) / 2 - 1 do
+          local k = 7 + 2 * i
+          local a = 1 + 6 * i
+          if redis.call('EXISTS', KEYS[k]) == 1 then
+            out[i + 1] = 0
+          else
+            redis.call('SET', KEYS[k], ARGV[a + 1])
+            redis.call('SET', KEYS[k + 1], ARGV[a + 2])
+            if ARGV[a + 5] == '' then
+              redis.call('XADD', KEYS[1], '*', 'id', ARGV[a], 'data', ARGV[a + 3], 'tp', ARGV[a + 4])
+              out[i + 1] = 1
+            else
+              local n = redis.call('INCR', KEYS[3])
+              local id = string.format('MOD-%06d', n)
+              redis.call('HSET', KEYS[2], id, ARGV[a + 5])
+              redis.call('ZADD', KEYS[4], n, id)
+              redis.call('ZADD', KEYS[5], n, id)
+              redis.call('HSET', KEYS[6], ARGV[a], id)
+              out[i + 1] = 2
+            end
+          end
         end
-        local n = redis.call('INCR', KEYS[6])
-        local id = string.format('MOD-%06d', n)
-        redis.call('HSET', KEYS[5], id, ARGV[7])
-        redis.call('ZADD', KEYS[7], n, id)
-        redis.call('ZADD', KEYS[8], n, id)
-        redis.call('HSET', KEYS[9], ARGV[1], id)
-        return 2
+        return out
         """;
+
+    /// <summary>
+    /// Lua run before a later revision is recorded: the history list holds no entry for the classifier's decision
+    /// until the decision is first replaced (see <see cref="GetHistoryAsync"/>), so the replacing script adds it then.
+    /// </summary>
+    internal static string FirstHistoryLua(int historyKey, int argument) => $"""
+        if ARGV[{argument}] ~= '' and redis.call('LLEN', KEYS[{historyKey}]) == 0 then redis.call('RPUSH', KEYS[{historyKey}], ARGV[{argument}]) end
+        """;
+
+    /// <summary>The classifier's history entry, for <see cref="FirstHistoryLua"/>: the replaced decision is revision 0 when no history is stored yet.</summary>
+    internal static string FirstHistoryArgument(StoredDecision current) =>
+        current.Decision.Revision == 0 ? RoutingJson.Serialize(DecisionHistoryEntry.First(current.Decision)) : "";
 
     private static readonly string _rerouteScript = $"""
         local open = redis.call('HGET', KEYS[4], ARGV[1])
         if open then return 'OPEN:' .. open end
         if redis.call('GET', KEYS[1]) ~= ARGV[2] then return 'STALE' end
         redis.call('SET', KEYS[1], ARGV[3])
+        {FirstHistoryLua(historyKey: 2, argument: 8)}
         redis.call('RPUSH', KEYS[2], ARGV[5])
         redis.call('XADD', KEYS[3], '*', 'id', ARGV[1], 'data', ARGV[4], 'tp', ARGV[7])
         {CorrectionsLua(firstKey: 5, argument: 6)}
@@ -89,31 +125,40 @@ public sealed class DecisionStore(IConnectionMultiplexer redis, RedisKeys keys)
         """;
 
     /// <summary>
-    /// Stores the classifier's decision with the message and its first history entry. Without
-    /// <paramref name="moderation"/> the message is routed on; with it, the item is queued instead and nothing
-    /// reaches an authority until a moderator decides. <paramref name="messagesEntryId"/>, the message's entry on the
-    /// <c>messages</c> stream, is kept instead of a second copy of the message (the stream is the log and is never
-    /// trimmed); a re-route reads the message from it.
+    /// Stores the classifier's decision of each message, in one call, and answers what it did with each, in order.
+    /// Without a moderation item the message is routed on; with one, the item is queued instead and nothing reaches
+    /// an authority until a moderator decides. The message's entry on the <c>messages</c> stream is kept instead of
+    /// a second copy of the message (the stream is the log and is never trimmed); a re-route reads the message from
+    /// it. A message that has a decision already is left alone, so a redelivered batch routes each message once.
+    /// The history holds nothing yet: the classifier's decision is its first entry (see <see cref="GetHistoryAsync"/>).
     /// </summary>
-    public async Task<FirstDecisionOutcome> StoreFirstAsync(
-        CitizenMessage message, RoutedDecision decision, ModerationItem? moderation, string messagesEntryId)
+    public async Task<FirstDecisionOutcome[]> StoreFirstAsync(IReadOnlyList<FirstDecision> batch)
     {
+        if (batch.Count == 0)
+        {
+            return [];
+        }
+
         var kind = ModerationItem.KindCode(ModerationReasonKind.LowConfidence);
-        var result = await redis.GetDatabase().ScriptEvaluateAsync(FirstScript,
-            [
-                keys.Decision(message.MessageId), keys.DecisionMessage(message.MessageId), keys.DecisionHistory(message.MessageId),
-                keys.RoutedStream, keys.ModerationItems, keys.ModerationSequence, keys.ModerationOpen, keys.ModerationOpenOf(kind),
-                keys.ModerationOpenByMessage,
-            ],
-            [
-                message.MessageId, PipelineJson.Serialize(decision),
-                EntryPrefix + messagesEntryId,
-                RoutingJson.Serialize(DecisionHistoryEntry.First(decision)),
-                moderation is null ? PipelineJson.Serialize(new RoutedMessage(message, decision)) : "",
-                PipelineTelemetry.CurrentTraceParent(),
-                moderation is null ? "" : RoutingJson.Serialize(moderation),
-            ]);
-        return (FirstDecisionOutcome)(int)result;
+        var redisKeys = new RedisKey[6 + 2 * batch.Count];
+        (redisKeys[0], redisKeys[1], redisKeys[2], redisKeys[3], redisKeys[4], redisKeys[5]) = (keys.RoutedStream,
+            keys.ModerationItems, keys.ModerationSequence, keys.ModerationOpen, keys.ModerationOpenOf(kind), keys.ModerationOpenByMessage);
+        var values = new RedisValue[6 * batch.Count];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var (message, decision, moderation, entryId, traceParent) = batch[i];
+            redisKeys[6 + 2 * i] = keys.Decision(message.MessageId);
+            redisKeys[7 + 2 * i] = keys.DecisionMessage(message.MessageId);
+            values[6 * i] = message.MessageId;
+            values[6 * i + 1] = PipelineJson.Serialize(decision);
+            values[6 * i + 2] = EntryPrefix + entryId;
+            values[6 * i + 3] = moderation is null ? PipelineJson.Serialize(RoutedMessage.ForStream(message, decision)) : "";
+            values[6 * i + 4] = traceParent;
+            values[6 * i + 5] = moderation is null ? "" : RoutingJson.Serialize(moderation);
+        }
+
+        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(FirstScript, redisKeys, values))!;
+        return Array.ConvertAll(result, r => (FirstDecisionOutcome)(int)r);
     }
 
     /// <summary>
@@ -131,9 +176,9 @@ public sealed class DecisionStore(IConnectionMultiplexer redis, RedisKeys keys)
                 keys.Corrections, keys.CorrectionsOrder, keys.CorrectionsSequence,
             ],
             [
-                id, current.Raw, PipelineJson.Serialize(next), PipelineJson.Serialize(new RoutedMessage(message, next)),
+                id, current.Raw, PipelineJson.Serialize(next), PipelineJson.Serialize(RoutedMessage.ForStream(message, next)),
                 RoutingJson.Serialize(entry), correction is null ? "" : RoutingJson.Serialize(correction),
-                PipelineTelemetry.CurrentTraceParent(),
+                PipelineTelemetry.CurrentTraceParent(), FirstHistoryArgument(current),
             ]);
         return result switch
         {
@@ -176,10 +221,18 @@ public sealed class DecisionStore(IConnectionMultiplexer redis, RedisKeys keys)
         return entry.IsNull ? null : PipelineJson.Deserialize<CitizenMessage>(entry["data"].ToString());
     }
 
-    /// <summary>Every decision of the message, oldest first; empty for an unknown message.</summary>
+    /// <summary>
+    /// Every decision of the message, oldest first; empty for an unknown message. Until the classifier's decision is
+    /// first replaced no history is stored: the current decision is then the only entry.
+    /// </summary>
     public async Task<IReadOnlyList<DecisionHistoryEntry>> GetHistoryAsync(string messageId)
     {
         var values = await redis.GetDatabase().ListRangeAsync(keys.DecisionHistory(messageId));
+        if (values.Length == 0)
+        {
+            return await GetAsync(messageId) is { } decision ? [DecisionHistoryEntry.First(decision)] : [];
+        }
+
         return [.. values.Select(v => RoutingJson.Deserialize<DecisionHistoryEntry>(v.ToString()))];
     }
 
@@ -187,7 +240,12 @@ public sealed class DecisionStore(IConnectionMultiplexer redis, RedisKeys keys)
     public async Task<RoutedDecision?> GetOriginalAsync(string messageId)
     {
         var value = await redis.GetDatabase().ListGetByIndexAsync(keys.DecisionHistory(messageId), 0);
-        return value.IsNullOrEmpty ? null : RoutingJson.Deserialize<DecisionHistoryEntry>(value.ToString()).Decision;
+        if (value.IsNullOrEmpty)
+        {
+            return await GetAsync(messageId) is { Revision: 0 } decision ? decision : null;
+        }
+
+        return RoutingJson.Deserialize<DecisionHistoryEntry>(value.ToString()).Decision;
     }
 
     /// <summary>The id of the message's open moderation item, or null.</summary>

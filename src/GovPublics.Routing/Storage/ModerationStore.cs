@@ -68,6 +68,7 @@ public sealed class ModerationStore(IConnectionMultiplexer redis, RedisKeys keys
         redis.call('ZADD', KEYS[5], ARGV[5], ARGV[2])
         if redis.call('HGET', KEYS[6], ARGV[1]) == ARGV[2] then redis.call('HDEL', KEYS[6], ARGV[1]) end
         redis.call('SET', KEYS[7], ARGV[7])
+        {DecisionStore.FirstHistoryLua(historyKey: 8, argument: 12)}
         redis.call('RPUSH', KEYS[8], ARGV[9])
         redis.call('XADD', KEYS[9], '*', 'id', ARGV[1], 'data', ARGV[8], 'tp', ARGV[11])
         {DecisionStore.CorrectionsLua(firstKey: 10, argument: 10)}
@@ -123,9 +124,9 @@ public sealed class ModerationStore(IConnectionMultiplexer redis, RedisKeys keys
             ],
             [
                 id, item.Item.Id, item.Raw, RoutingJson.Serialize(decided), item.Item.Sequence,
-                current.Raw, PipelineJson.Serialize(next), PipelineJson.Serialize(new RoutedMessage(item.Item.Message, next)),
+                current.Raw, PipelineJson.Serialize(next), PipelineJson.Serialize(RoutedMessage.ForStream(item.Item.Message, next)),
                 RoutingJson.Serialize(entry), correction is null ? "" : RoutingJson.Serialize(correction),
-                PipelineTelemetry.CurrentTraceParent(),
+                PipelineTelemetry.CurrentTraceParent(), DecisionStore.FirstHistoryArgument(current),
             ]);
         return result switch
         {
