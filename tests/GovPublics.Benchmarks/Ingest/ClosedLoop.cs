@@ -100,9 +100,8 @@ public static class ClosedLoop
         var startUnits = Interlocked.Read(ref units);
         var startOperations = Interlocked.Read(ref operations);
         var startErrors = Interlocked.Read(ref errors);
-        var startCpu = suite.ToDictionary(p => p.Pid, p => CpuPinning.CpuTime(p.Pid));
+        var cpu = new CpuPinning.Window(suite);
         var startClientCpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var startCores = CpuPinning.CoreTicks();
         var clock = Stopwatch.StartNew();
 
         await Task.Delay(window, cancellationToken);
@@ -111,15 +110,8 @@ public static class ClosedLoop
         var endErrors = Interlocked.Read(ref errors);
         var elapsed = clock.Elapsed;
         var endClientCpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var endCores = CpuPinning.CoreTicks();
-        var cores = endCores.Zip(startCores, (e, b) => e.Total == b.Total
-            ? (0.0, 0.0, 0.0)
-            : ((double)(e.Busy - b.Busy) / (e.Total - b.Total), (double)(e.SoftIrq - b.SoftIrq) / (e.Total - b.Total), (double)(e.Steal - b.Steal) / (e.Total - b.Total))).ToArray();
-        var shares = suite
-            .GroupBy(p => p.Name)
-            .ToDictionary(
-                g => g.Key,
-                g => g.Sum(p => (CpuPinning.CpuTime(p.Pid) - startCpu[p.Pid]).TotalSeconds) / elapsed.TotalSeconds);
+        var cores = cpu.Cores();
+        var shares = cpu.SharesByProcess(elapsed);
 
         await stop.CancelAsync();
         // Every operation has a deadline, so this ends; the bound is a guard against a hung client.

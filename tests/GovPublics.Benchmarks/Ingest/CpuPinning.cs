@@ -158,6 +158,23 @@ public static class CpuPinning
         return cores.ToArray();
     }
 
+    /// <summary>A CPU window: the suite's CPU time per process and the cores' ticks at its start.</summary>
+    public sealed class Window(IReadOnlyList<SuiteProcess> suite)
+    {
+        private readonly Dictionary<int, TimeSpan> _startCpu = suite.ToDictionary(p => p.Pid, p => CpuTime(p.Pid));
+        private readonly (long Busy, long SoftIrq, long Steal, long Total)[] _startCores = CoreTicks();
+
+        /// <summary>Each core's busy, softirq and steal share since the start.</summary>
+        public (double Busy, double SoftIrq, double Steal)[] Cores() => CoreTicks().Zip(_startCores, (e, b) => e.Total == b.Total
+            ? (0.0, 0.0, 0.0)
+            : ((double)(e.Busy - b.Busy) / (e.Total - b.Total), (double)(e.SoftIrq - b.SoftIrq) / (e.Total - b.Total), (double)(e.Steal - b.Steal) / (e.Total - b.Total))).ToArray();
+
+        /// <summary>Each process name's CPU since the start, as a share of one core over <paramref name="elapsed"/>.</summary>
+        public Dictionary<string, double> SharesByProcess(TimeSpan elapsed) => suite
+            .GroupBy(p => p.Name)
+            .ToDictionary(g => g.Key, g => g.Sum(p => (CpuTime(p.Pid) - _startCpu[p.Pid]).TotalSeconds) / elapsed.TotalSeconds);
+    }
+
     private static IEnumerable<int> Threads(int pid)
     {
         string[] tasks;

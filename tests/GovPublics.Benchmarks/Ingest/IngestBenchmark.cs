@@ -10,6 +10,8 @@ using GovPublics.Contracts.Registry.V1;
 using GovPublics.Contracts.Sla.V1;
 using Grpc.Core;
 using Grpc.Net.Client;
+using GovPublics.Common.Redis;
+using StackExchange.Redis;
 
 namespace GovPublics.Benchmarks.Ingest;
 
@@ -78,6 +80,11 @@ public static class IngestBenchmark
         var warmUp = TimeSpan.FromSeconds(Option(args, "--warmup", 3));
         var window = TimeSpan.FromSeconds(Option(args, "--duration", 10));
         var batchesInFlight = Option(args, "--batches", 4);
+        // --consumers=paused (default): routing and SLA are stopped while ingestion is measured (they run on other
+        // machines in production, and here they would take the two cores the ingestion figures are about); afterwards
+        // each is continued alone and its own rate is measured on the backlog. --consumers=running: the whole
+        // pipeline at once, draining between workloads.
+        var consumersRun = args.Contains("--consumers=running");
         if (args.Contains("--cores=shared"))
         {
             SuiteMask = LoadMask = 0b11;
@@ -133,6 +140,27 @@ public static class IngestBenchmark
 
             var results = new List<LoadResult>();
             var drains = new List<string>();
+            var redisOptions = ConfigurationOptions.Parse(await suite.RedisConnectionStringAsync(token));
+            redisOptions.AllowAdmin = true; // CONFIG RESETSTAT and INFO commandstats around each drain
+            using var redisConnection = await ConnectionMultiplexer.ConnectAsync(redisOptions);
+            var redisServer = redisConnection.GetServer(redisConnection.GetEndPoints()[0]);
+            var db = redisConnection.GetDatabase();
+            var keys = new RedisKeys("63");
+            var routingProcesses = processes.Where(p => IsRouting(p.Name)).ToArray();
+            var slaProcesses = processes.Where(p => IsSla(p.Name)).ToArray();
+            if (!consumersRun)
+            {
+                if (routingProcesses.Length == 0 || slaProcesses.Length == 0)
+                {
+                    Console.WriteLine("FAILED: the routing or SLA process was not found among the suite's processes.");
+                    return 1;
+                }
+
+                // Wait (bounded) until the smoke message has been routed, so the consumers stop between polls.
+                await Eventually(async () => (await ConsumerDrain.BacklogAsync(db, keys.MessagesStream, "routing")) == (0, 0), TimeSpan.FromSeconds(30), token);
+                ConsumerDrain.Pause([.. routingProcesses, .. slaProcesses]);
+                Console.WriteLine(Invariant($"consumers paused (SIGSTOP) while ingestion is measured: routing pid {string.Join(", ", routingProcesses.Select(p => p.Pid))}, SLA pid {string.Join(", ", slaProcesses.Select(p => p.Pid))}"));
+            }
 
             async Task<LoadResult> Run(string name, string unit, int concurrency, Func<int, long, CancellationToken, Task<Outcome>> operation)
             {
@@ -147,6 +175,11 @@ public static class IngestBenchmark
 
             async Task Drain(string after)
             {
+                if (!consumersRun)
+                {
+                    return;
+                }
+
                 // The routing and SLA consumers work off what was just stored, on the same core: wait (bounded) until
                 // a marker stored now has its incident, so the next workload starts on an idle suite.
                 var clock = Stopwatch.StartNew();
@@ -172,6 +205,27 @@ public static class IngestBenchmark
                 var line = Invariant($"pipeline after {after}: {(done ? "drained" : "NOT drained")} in {clock.Elapsed.TotalSeconds:F1} s (routing + SLA caught up with a marker message)");
                 drains.Add(line);
                 Console.WriteLine(line);
+            }
+
+            async Task<DrainResult> MeasureDrain(string name, string stream, string group, SuiteProcess[] consumers, TimeSpan limit)
+            {
+                var (lag, pending) = await ConsumerDrain.BacklogAsync(db, stream, group);
+                Console.WriteLine();
+                Console.WriteLine(Invariant($"{name} consumer alone: continued on a backlog of {lag:N0} unread and {pending:N0} pending entries of {stream}"));
+                await redisServer.ConfigResetStatisticsAsync();
+                var drain = await ConsumerDrain.RunAsync(name, db, stream, group, consumers, processes, limit, token);
+                // Where Redis's time went: the commands that took most of it (usec, calls, per call).
+                var commands = (await redisServer.InfoAsync("commandstats")).SelectMany(g => g)
+                    .Select(c => (Name: c.Key.Replace("cmdstat_", "", StringComparison.Ordinal), Stats: c.Value.Split(',').Select(kv => kv.Split('=')).Where(kv => kv.Length == 2).ToDictionary(kv => kv[0], kv => kv[1])))
+                    .Where(c => c.Stats.ContainsKey("usec") && c.Stats.ContainsKey("calls"))
+                    .Select(c => (c.Name, Usec: long.Parse(c.Stats["usec"], CultureInfo.InvariantCulture), Calls: long.Parse(c.Stats["calls"], CultureInfo.InvariantCulture)))
+                    .OrderByDescending(c => c.Usec).Take(6);
+                Console.WriteLine("  redis commands by time: " + string.Join(", ", commands.Select(c => Invariant($"{c.Name} {c.Usec / 1e6:F1} s in {c.Calls:N0} calls ({(double)c.Usec / Math.Max(1, c.Calls):F0} µs each)"))));
+                var shares = drain.CoreShareByProcess.Where(s => s.Value >= 0.005).OrderByDescending(s => s.Value).Select(s => Invariant($"{s.Key} {s.Value * 100:F0}%"));
+                Console.WriteLine(Invariant($"  {(drain.Drained ? "drained" : Invariant($"NOT drained within {limit.TotalSeconds:F0} s"))}: {drain.Entries:N0} entries in {drain.Elapsed.TotalSeconds:F2} s = {drain.EntriesPerSecond:N0} entries/s"));
+                Console.WriteLine(Invariant($"  CPU, % of one core: {string.Join(", ", shares)}; per entry: {drain.MicrosecondsPerEntry(n => consumers.Any(c => c.Name == n)):F0} µs of {name}, {drain.MicrosecondsPerEntry(n => n.StartsWith("redis", StringComparison.Ordinal)):F0} µs of redis, {drain.MicrosecondsPerEntry():F0} µs of the whole suite"));
+                Console.WriteLine(Invariant($"  cores busy: {string.Join(", ", drain.Cores.Select((c, i) => $"core {i} {c.Busy * 100:F0}%"))}"));
+                return drain;
             }
 
             var noop = await Run("GetAuthority (no-op)", "calls", UnaryConcurrency, async (worker, sequence, ct) =>
@@ -212,10 +266,23 @@ public static class IngestBenchmark
             });
 
             var off = processes.Sum(p => CpuPinning.Check(p.Pid, SuiteMask).Off) + CpuPinning.Check(Environment.ProcessId, LoadMask).Off;
-            return Summarize(noop, unary, batch, webhook, results, off);
+            DrainResult? routingDrain = null;
+            if (!consumersRun)
+            {
+                // Each consumer's own rate on the backlog of every workload above, alone on the suite's cores (the
+                // load generator idle): routing first, then SLA on what routing published.
+                Repin(processes);
+                routingDrain = await MeasureDrain("routing", keys.MessagesStream, "routing", routingProcesses, TimeSpan.FromMinutes(5));
+                // SLA has no rate target: a minute of it shows its rate.
+                await MeasureDrain("SLA", keys.RoutedStream, "sla", slaProcesses, TimeSpan.FromMinutes(1));
+            }
+
+            return Summarize(noop, unary, batch, webhook, results, off, routingDrain);
         }
         finally
         {
+            // A stopped process cannot stop: continue the consumers before the suite is shut down.
+            ConsumerDrain.Resume(processes.Where(p => IsRouting(p.Name) || IsSla(p.Name)));
             foreach (var channel in channels)
             {
                 channel.Dispose();
@@ -225,7 +292,11 @@ public static class IngestBenchmark
         }
     }
 
-    private static int Summarize(LoadResult noop, LoadResult unary, LoadResult batch, LoadResult webhook, List<LoadResult> all, int threadsOffCore)
+    private static bool IsRouting(string processName) => processName.StartsWith("GovPublics.Rout", StringComparison.Ordinal);
+
+    private static bool IsSla(string processName) => processName.StartsWith("GovPublics.Sla", StringComparison.Ordinal);
+
+    private static int Summarize(LoadResult noop, LoadResult unary, LoadResult batch, LoadResult webhook, List<LoadResult> all, int threadsOffCore, DrainResult? routing)
     {
         var ratio = unary.UnitsPerSecond / noop.UnitsPerSecond;
         var errors = all.Sum(r => r.Errors);
@@ -238,10 +309,20 @@ public static class IngestBenchmark
         Console.WriteLine(Invariant($"  Ingest / no-op             {ratio,10:F2}   (target ≥ {RatioTarget:F2}) {(ratioMet ? "met" : "MISSED")}"));
         Console.WriteLine(Invariant($"  IngestBatch x{BatchSize}          {batch.UnitsPerSecond,10:N0} messages/s (target ≥ {BatchTarget:N0}) {(batchMet ? "met" : "MISSED")}"));
         Console.WriteLine(Invariant($"  VK webhook                 {webhook.UnitsPerSecond,10:N0} requests/s ({webhook.UnitsPerSecond / noop.UnitsPerSecond:F2} × the no-op)"));
-        static bool Consumer(string name) => name.StartsWith("GovPublics.Rout", StringComparison.Ordinal) || name.StartsWith("GovPublics.Sla", StringComparison.Ordinal);
+        static bool Consumer(string name) => IsRouting(name) || IsSla(name);
         Console.WriteLine(Invariant($"  suite CPU per call          no-op {noop.SuiteMicrosecondsPerUnit():F0} µs, Ingest {unary.SuiteMicrosecondsPerUnit():F0} µs (routing + SLA consumers {unary.SuiteMicrosecondsPerUnit(Consumer):F0} µs of it), webhook {webhook.SuiteMicrosecondsPerUnit():F0} µs, batch {batch.SuiteMicrosecondsPerUnit():F0} µs per message"));
         Console.WriteLine(Invariant($"  Ingest / no-op by CPU       {noop.SuiteMicrosecondsPerUnit() / unary.SuiteMicrosecondsPerUnit(),9:F2}   (suite CPU µs per no-op call ÷ per Ingest call)"));
         Console.WriteLine(Invariant($"  errors                     {errors,10:N0}   ({string.Join(", ", all.Select(r => $"{r.Name}: {r.Errors}"))})"));
+        var keepsUp = routing is null || (routing.Drained && routing.EntriesPerSecond >= batch.UnitsPerSecond);
+        if (routing is not null)
+        {
+            Console.WriteLine(Invariant($"  routing consumer alone      {routing.EntriesPerSecond,10:N0} messages/s ({routing.EntriesPerSecond / batch.UnitsPerSecond:F2} × the IngestBatch rate: {(keepsUp ? "keeps up" : "does NOT keep up")})"));
+        }
+        else
+        {
+            Console.WriteLine("  consumers ran during the workloads (--consumers=running): the rates above include their work");
+        }
+
         if (threadsOffCore > 0)
         {
             Console.WriteLine(Invariant($"  note: {threadsOffCore} thread(s) were off their core at the end"));
@@ -253,8 +334,9 @@ public static class IngestBenchmark
             return 1;
         }
 
-        Console.WriteLine(ratioMet && batchMet ? "All targets met." : "A target was MISSED.");
-        return ratioMet && batchMet ? 0 : 1;
+        var met = ratioMet && batchMet && keepsUp;
+        Console.WriteLine(met ? "All targets met." : "A target was MISSED.");
+        return met ? 0 : 1;
     }
 
     private static void Print(LoadResult r)

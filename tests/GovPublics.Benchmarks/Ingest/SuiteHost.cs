@@ -33,6 +33,11 @@ public sealed class SuiteHost : IAsyncDisposable
 
     public string GatewayHttpAddress => $"http://127.0.0.1:{GatewayHttpPort}";
 
+    /// <summary>The suite's Redis, as the services connect to it.</summary>
+    public async Task<string> RedisConnectionStringAsync(CancellationToken cancellationToken) =>
+        await _app!.GetConnectionStringAsync("redis", cancellationToken)
+            ?? throw new InvalidOperationException("The app host gave no connection string for redis.");
+
     public static async Task<SuiteHost> StartAsync(CancellationToken cancellationToken)
     {
         var grpcPort = FreePort();

@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using StackExchange.Redis;
+
+namespace GovPublics.Benchmarks.Ingest;
+
+/// <summary>How fast one consumer group worked off a backlog it had not yet read: <c>Entries</c> it worked off in <c>Elapsed</c>.</summary>
+public sealed record DrainResult(
+    string Name,
+    long Entries,
+    TimeSpan Elapsed,
+    bool Drained,
+    IReadOnlyDictionary<string, double> CoreShareByProcess,
+    IReadOnlyList<(double Busy, double SoftIrq, double Steal)> Cores)
+{
+    public double EntriesPerSecond => Elapsed.TotalSeconds == 0 ? 0 : Entries / Elapsed.TotalSeconds;
+
+    /// <summary>CPU time of the suite's processes per entry, in microseconds.</summary>
+    public double MicrosecondsPerEntry(Func<string, bool>? include = null) =>
+        Entries == 0 ? double.NaN : CoreShareByProcess.Where(s => include?.Invoke(s.Key) ?? true).Sum(s => s.Value) * Elapsed.TotalSeconds * 1e6 / Entries;
+}
+
+/// <summary>
+/// Measures a stream consumer's own rate: the consumer's processes are stopped (<c>SIGSTOP</c>) while the backlog
+/// builds up, then continued, and the clock runs from the continue until the group has read and acknowledged every
+/// entry (its lag and its pending count are both 0, from <c>XINFO GROUPS</c>).
+/// </summary>
+public static class ConsumerDrain
+{
+    private const int SigCont = 18;
+    private const int SigStop = 19;
+
+    /// <summary>Stops the processes (a stopped process keeps its connections, and reads nothing until continued).</summary>
+    public static void Pause(IEnumerable<SuiteProcess> processes)
+    {
+        foreach (var process in processes)
+        {
+            if (kill(process.Pid, SigStop) != 0)
+            {
+                throw new InvalidOperationException($"SIGSTOP to {process.Pid} failed: errno {Marshal.GetLastPInvokeError()}");
+            }
+        }
+    }
+
+    /// <summary>Continues stopped processes; harmless for running or gone ones.</summary>
+    public static void Resume(IEnumerable<SuiteProcess> processes)
+    {
+        foreach (var process in processes)
+        {
+            _ = kill(process.Pid, SigCont);
+        }
+    }
+
+    /// <summary>The group's unread entries (lag) plus its read but unacknowledged ones.</summary>
+    public static async Task<(long Lag, long Pending)> BacklogAsync(IDatabase db, string stream, string group)
+    {
+        var info = (await db.StreamGroupInfoAsync(stream)).FirstOrDefault(g => g.Name == group);
+        if (info.Name is null)
+        {
+            throw new InvalidOperationException($"Stream {stream} has no consumer group {group}.");
+        }
+
+        return (info.Lag ?? throw new InvalidOperationException($"Redis cannot tell the lag of {group} on {stream} (entries were deleted)."),
+            info.PendingMessageCount);
+    }
+
+    /// <summary>Continues <paramref name="consumers"/> and waits (at most <paramref name="limit"/>) until the group has no backlog.</summary>
+    public static async Task<DrainResult> RunAsync(
+        string name, IDatabase db, string stream, string group, IReadOnlyList<SuiteProcess> consumers,
+        IReadOnlyList<SuiteProcess> suite, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var (lag, pending) = await BacklogAsync(db, stream, group);
+        var cpu = new CpuPinning.Window(suite);
+        var clock = Stopwatch.StartNew();
+        Resume(consumers);
+        var left = lag + pending;
+        while (clock.Elapsed < limit && left > 0)
+        {
+            await Task.Delay(50, cancellationToken);
+            var (l, p) = await BacklogAsync(db, stream, group);
+            left = l + p;
+        }
+
+        var elapsed = clock.Elapsed;
+        var cores = cpu.Cores();
+        var shares = cpu.SharesByProcess(elapsed);
+        return new DrainResult(name, lag + pending - left, elapsed, left == 0, shares, cores);
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int sig);
+}
