@@ -103,8 +103,11 @@ public sealed record RoutedMessage(CitizenMessage Message, RoutedDecision Decisi
     /// The entry routing publishes: the decision without its evidence, which stays in routing's decision record
     /// (the explanation travels on; nothing downstream reads the evidence, and it is most of a decision's size).
     /// </summary>
-    public static RoutedMessage ForStream(CitizenMessage message, RoutedDecision decision) =>
-        new(message, decision.Evidence.Count == 0 ? decision : decision with { Evidence = [] });
+    public static RoutedMessage ForStream(CitizenMessage message, RoutedDecision decision) => new(message, ForStream(decision));
+
+    /// <summary>The decision as a <c>routed</c> entry carries it: without its evidence.</summary>
+    public static RoutedDecision ForStream(RoutedDecision decision) =>
+        decision.Evidence.Count == 0 ? decision : decision with { Evidence = [] };
 }
 
 /// <summary>Source-generated JSON for the pipeline's records: fast, and the same on every service.</summary>
@@ -125,6 +128,35 @@ public sealed partial class PipelineJson : JsonSerializerContext
     private static PipelineJson? _stored;
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, typeof(T), Stored);
+
+    /// <summary>The JSON as UTF-8 bytes, as Redis stores it: no string, and no transcoding when it is written.</summary>
+    public static byte[] SerializeToUtf8<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, typeof(T), Stored);
+
+    /// <summary>Reads UTF-8 JSON as it came from Redis, without making a string of it first.</summary>
+    public static T Deserialize<T>(ReadOnlySpan<byte> utf8Json) =>
+        (T)(JsonSerializer.Deserialize(utf8Json, typeof(T), Stored)
+            ?? throw new JsonException($"Empty {typeof(T).Name} payload."));
+
+    /// <summary>
+    /// A <c>routed</c> entry (<see cref="Pipeline.RoutedMessage"/>) from the message's JSON exactly as it was read from the
+    /// <c>messages</c> stream, without reading it into objects and writing it again; the decision as in
+    /// <see cref="Pipeline.RoutedMessage.ForStream(RoutedDecision)"/>. <paramref name="messageUtf8Json"/> must be a message this context wrote.
+    /// </summary>
+    public static byte[] RoutedEntryUtf8(ReadOnlySpan<byte> messageUtf8Json, RoutedDecision decision)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(messageUtf8Json.Length + 1024);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Stored.Options.Encoder, SkipValidation = true }))
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName("message"u8);
+            writer.WriteRawValue(messageUtf8Json, skipInputValidation: true);
+            writer.WritePropertyName("decision"u8);
+            JsonSerializer.Serialize(writer, Pipeline.RoutedMessage.ForStream(decision), Stored.RoutedDecision);
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
 
     public static T Deserialize<T>(string json) =>
         (T)(JsonSerializer.Deserialize(json, typeof(T), Stored)

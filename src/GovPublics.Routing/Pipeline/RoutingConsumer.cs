@@ -127,14 +127,16 @@ public sealed partial class RoutingConsumer(
 
     private FirstDecision Decide(StreamEntry entry, CatalogSnapshot snapshot, string traceParent)
     {
-        var message = PipelineJson.Deserialize<CitizenMessage>(entry["data"].ToString());
+        // The entry's bytes as read: parsed without a string, and passed on as they are in the routed entry.
+        var json = (ReadOnlyMemory<byte>)entry["data"];
+        var message = PipelineJson.Deserialize<CitizenMessage>(json.Span);
         var decision = router.Decide(message, snapshot);
         var item = decision.NeedsModeration
             ? ModerationItem.ForLowConfidence(message, decision,
                 snapshot.FindPage(message.Platform, message.PageExternalId)?.OwnerAuthorityId ?? "",
                 routing.Value.ModerationThreshold, Time.GetUtcNow())
             : null;
-        return new FirstDecision(message, decision, item, entry.Id.ToString(), traceParent);
+        return new FirstDecision(message, json, decision, item, entry.Id.ToString(), traceParent);
     }
 
     private void LogOutcome(FirstDecision decided, FirstDecisionOutcome outcome)

@@ -32,11 +32,12 @@ public enum RerouteOutcome
 
 /// <summary>A message's first decision to store.</summary>
 /// <param name="Message">The message as read from the <c>messages</c> stream.</param>
+/// <param name="MessageJson">Its JSON as read from the stream, passed on in the <c>routed</c> entry as it is.</param>
 /// <param name="Decision">The classifier's decision (revision 0).</param>
 /// <param name="Moderation">The moderation item when the decision is held back; null to route it.</param>
 /// <param name="MessagesEntryId">The message's entry on the <c>messages</c> stream.</param>
 /// <param name="TraceParent">The trace the <c>routed</c> entry continues.</param>
-public sealed record FirstDecision(CitizenMessage Message, RoutedDecision Decision, ModerationItem? Moderation, string MessagesEntryId, string TraceParent);
+public sealed record FirstDecision(CitizenMessage Message, ReadOnlyMemory<byte> MessageJson, RoutedDecision Decision, ModerationItem? Moderation, string MessagesEntryId, string TraceParent);
 
 /// <summary>A decision as stored, with the exact stored text: a later write succeeds only if it is still the same.</summary>
 public sealed record StoredDecision(RoutedDecision Decision, string Raw);
@@ -53,33 +54,47 @@ public sealed class DecisionStore(IConnectionMultiplexer redis, RedisKeys keys)
 {
     /// <summary>
     /// Stores the first decisions of many messages in one call. Fixed keys: routed, then the moderation items, their
-    /// sequence, the open index, the open index of the low-confidence kind, the open item of each message. Then two
-    /// keys per message (its decision, its message pointer) and six arguments per message (id, decision, pointer,
-    /// routed entry, traceparent, moderation item or empty). Answers one outcome per message, in order.
+    /// sequence, the open index, the open index of the low-confidence kind, the open item of each message; then the
+    /// n decision keys, then the n message-pointer keys. Six arguments per message: id, decision, pointer, routed
+    /// entry, traceparent, moderation item or empty. One MGET tells which messages have a decision already and one
+    /// MSET stores the new ones (a script's calls, not its data, are most of its cost); a message twice in the batch
+    /// counts once. Answers one outcome per message, in order.
     /// </summary>
     private const string FirstScript = """
+        local n = (#KEYS - 6) / 2
+        local decisionKeys = {}
+        for i = 1, n do decisionKeys[i] = KEYS[6 + i] end
+        local existing = redis.call('MGET', unpack(decisionKeys))
+        local seen = {}
+        local sets = {}
         local out = {}
-        for i = 0, (#KEYS - 6) / 2 - 1 do
-          local k = 7 + 2 * i
-          local a = 1 + 6 * i
-          if redis.call('EXISTS', KEYS[k]) == 1 then
-            out[i + 1] = 0
+        for i = 1, n do
+          local a = 6 * (i - 1) + 1
+          local key = KEYS[6 + i]
+          if existing[i] or seen[key] then
+            out[i] = 0
           else
-            redis.call('SET', KEYS[k], ARGV[a + 1])
-            redis.call('SET', KEYS[k + 1], ARGV[a + 2])
+            seen[key] = true
+            sets[#sets + 1] = key
+            sets[#sets + 1] = ARGV[a + 1]
+            sets[#sets + 1] = KEYS[6 + n + i]
+            sets[#sets + 1] = ARGV[a + 2]
             if ARGV[a + 5] == '' then
               redis.call('XADD', KEYS[1], '*', 'id', ARGV[a], 'data', ARGV[a + 3], 'tp', ARGV[a + 4])
-              out[i + 1] = 1
+              out[i] = 1
             else
-              local n = redis.call('INCR', KEYS[3])
-              local id = string.format('MOD-%06d', n)
+              local m = redis.call('INCR', KEYS[3])
+              local id = string.format('MOD-%06d', m)
               redis.call('HSET', KEYS[2], id, ARGV[a + 5])
-              redis.call('ZADD', KEYS[4], n, id)
-              redis.call('ZADD', KEYS[5], n, id)
+              redis.call('ZADD', KEYS[4], m, id)
+              redis.call('ZADD', KEYS[5], m, id)
               redis.call('HSET', KEYS[6], ARGV[a], id)
-              out[i + 1] = 2
+              out[i] = 2
             end
           end
+        end
+        for first = 1, #sets, 1000 do
+          redis.call('MSET', unpack(sets, first, math.min(first + 999, #sets)))
         end
         return out
         """;
@@ -140,21 +155,22 @@ public sealed class DecisionStore(IConnectionMultiplexer redis, RedisKeys keys)
         }
 
         var kind = ModerationItem.KindCode(ModerationReasonKind.LowConfidence);
-        var redisKeys = new RedisKey[6 + 2 * batch.Count];
+        var n = batch.Count;
+        var redisKeys = new RedisKey[6 + 2 * n];
         (redisKeys[0], redisKeys[1], redisKeys[2], redisKeys[3], redisKeys[4], redisKeys[5]) = (keys.RoutedStream,
             keys.ModerationItems, keys.ModerationSequence, keys.ModerationOpen, keys.ModerationOpenOf(kind), keys.ModerationOpenByMessage);
-        var values = new RedisValue[6 * batch.Count];
-        for (var i = 0; i < batch.Count; i++)
+        var values = new RedisValue[6 * n];
+        for (var i = 0; i < n; i++)
         {
-            var (message, decision, moderation, entryId, traceParent) = batch[i];
-            redisKeys[6 + 2 * i] = keys.Decision(message.MessageId);
-            redisKeys[7 + 2 * i] = keys.DecisionMessage(message.MessageId);
+            var (message, messageJson, decision, moderation, entryId, traceParent) = batch[i];
+            redisKeys[6 + i] = keys.Decision(message.MessageId);
+            redisKeys[6 + n + i] = keys.DecisionMessage(message.MessageId);
             values[6 * i] = message.MessageId;
-            values[6 * i + 1] = PipelineJson.Serialize(decision);
+            values[6 * i + 1] = PipelineJson.SerializeToUtf8(decision);
             values[6 * i + 2] = EntryPrefix + entryId;
-            values[6 * i + 3] = moderation is null ? PipelineJson.Serialize(RoutedMessage.ForStream(message, decision)) : "";
+            values[6 * i + 3] = moderation is null ? PipelineJson.RoutedEntryUtf8(messageJson.Span, decision) : RedisValue.EmptyString;
             values[6 * i + 4] = traceParent;
-            values[6 * i + 5] = moderation is null ? "" : RoutingJson.Serialize(moderation);
+            values[6 * i + 5] = moderation is null ? RedisValue.EmptyString : RoutingJson.Serialize(moderation);
         }
 
         var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(FirstScript, redisKeys, values))!;

@@ -70,4 +70,27 @@ public sealed class StoredJsonTests
         Assert.Equal("«яма» → roads", routed.Decision.Explanation);
         Assert.Single(decision.Evidence);
     }
+
+    [Fact]
+    public void A_routed_entry_built_from_the_stored_message_bytes_reads_like_one_serialized_whole()
+    {
+        var message = Message("Во дворе яма <глубокая> 😡") with { Attachments = [new MessageAttachment("photo", "https://vk.com/photo1_2")], Latitude = 53.2 };
+        var decision = new RoutedDecision
+        {
+            IsIncident = true,
+            Category = "roads",
+            Subcategory = "potholes",
+            ResponsibleAuthorityId = "adm-samara",
+            Explanation = "«яма» → roads",
+            Evidence = [new DecisionEvidence("topic", "яма", 1.0)],
+            DecidedAt = DateTimeOffset.UnixEpoch,
+        };
+        var built = PipelineJson.RoutedEntryUtf8(PipelineJson.SerializeToUtf8(message), decision);
+        var read = PipelineJson.Deserialize<RoutedMessage>(built);
+        var expected = RoutedMessage.ForStream(message, decision);
+        Assert.Equal(PipelineJson.Serialize(expected), Encoding.UTF8.GetString(built));
+        Assert.Equal(message.Text, read.Message.Text);
+        Assert.Equal(message.Attachments, read.Message.Attachments);
+        Assert.Empty(read.Decision.Evidence);
+    }
 }
