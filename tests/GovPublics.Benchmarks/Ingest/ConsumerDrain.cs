@@ -4,7 +4,7 @@ using StackExchange.Redis;
 
 namespace GovPublics.Benchmarks.Ingest;
 
-/// <summary>How fast one consumer group worked off a backlog it had not yet read: <c>Entries</c> it worked off in <c>Elapsed</c>.</summary>
+/// <summary>How fast one consumer group worked off a backlog it had not yet read: <c>Entries</c> it worked off in <c>Elapsed</c> (after its warm-up).</summary>
 public sealed record DrainResult(
     string Name,
     long Entries,
@@ -15,6 +15,9 @@ public sealed record DrainResult(
 {
     public double EntriesPerSecond => Elapsed.TotalSeconds == 0 ? 0 : Entries / Elapsed.TotalSeconds;
 
+    /// <summary>From the continue to the end, warm-up included.</summary>
+    public TimeSpan Total { get; init; }
+
     /// <summary>CPU time of the suite's processes per entry, in microseconds.</summary>
     public double MicrosecondsPerEntry(Func<string, bool>? include = null) =>
         Entries == 0 ? double.NaN : CoreShareByProcess.Where(s => include?.Invoke(s.Key) ?? true).Sum(s => s.Value) * Elapsed.TotalSeconds * 1e6 / Entries;
@@ -22,8 +25,8 @@ public sealed record DrainResult(
 
 /// <summary>
 /// Measures a stream consumer's own rate: the consumer's processes are stopped (<c>SIGSTOP</c>) while the backlog
-/// builds up, then continued, and the clock runs from the continue until the group has read and acknowledged every
-/// entry (its lag and its pending count are both 0, from <c>XINFO GROUPS</c>).
+/// builds up, then continued; after a warm-up the clock runs until the group has read and acknowledged every entry
+/// (its lag and its pending count are both 0, from <c>XINFO GROUPS</c>).
 /// </summary>
 public static class ConsumerDrain
 {
@@ -64,17 +67,23 @@ public static class ConsumerDrain
             info.PendingMessageCount);
     }
 
-    /// <summary>Continues <paramref name="consumers"/> and waits (at most <paramref name="limit"/>) until the group has no backlog.</summary>
+    /// <summary>
+    /// Continues <paramref name="consumers"/> and waits (at most <paramref name="limit"/>) until the group has no
+    /// backlog. As with the load workloads, the first <paramref name="warmUp"/> is not measured: a consumer that was
+    /// stopped since it started has its hot path still unoptimized (tiered JIT), and is measured from then on.
+    /// </summary>
     public static async Task<DrainResult> RunAsync(
         string name, IDatabase db, string stream, string group, IReadOnlyList<SuiteProcess> consumers,
-        IReadOnlyList<SuiteProcess> suite, TimeSpan limit, CancellationToken cancellationToken)
+        IReadOnlyList<SuiteProcess> suite, TimeSpan warmUp, TimeSpan limit, CancellationToken cancellationToken)
     {
+        var total = Stopwatch.StartNew();
+        Resume(consumers);
+        await Task.Delay(warmUp, cancellationToken);
         var (lag, pending) = await BacklogAsync(db, stream, group);
         var cpu = new CpuPinning.Window(suite);
         var clock = Stopwatch.StartNew();
-        Resume(consumers);
         var left = lag + pending;
-        while (clock.Elapsed < limit && left > 0)
+        while (total.Elapsed < limit && left > 0)
         {
             await Task.Delay(50, cancellationToken);
             var (l, p) = await BacklogAsync(db, stream, group);
@@ -84,7 +93,7 @@ public static class ConsumerDrain
         var elapsed = clock.Elapsed;
         var cores = cpu.Cores();
         var shares = cpu.SharesByProcess(elapsed);
-        return new DrainResult(name, lag + pending - left, elapsed, left == 0, shares, cores);
+        return new DrainResult(name, lag + pending - left, elapsed, left == 0, shares, cores) { Total = total.Elapsed };
     }
 
     [DllImport("libc", SetLastError = true)]

@@ -211,10 +211,10 @@ public static class IngestBenchmark
             {
                 var (lag, pending) = await ConsumerDrain.BacklogAsync(db, stream, group);
                 Console.WriteLine();
-                Console.WriteLine(Invariant($"{name} consumer alone: continued on a backlog of {lag:N0} unread and {pending:N0} pending entries of {stream}"));
+                Console.WriteLine(Invariant($"{name} consumer alone: continued on a backlog of {lag:N0} unread and {pending:N0} pending entries of {stream}; {warmUp.TotalSeconds:F0} s warm-up, then measured until drained"));
                 await redisServer.ConfigResetStatisticsAsync();
                 var rewritesBefore = await AofRewritesAsync(redisServer);
-                var drain = await ConsumerDrain.RunAsync(name, db, stream, group, consumers, processes, limit, token);
+                var drain = await ConsumerDrain.RunAsync(name, db, stream, group, consumers, processes, warmUp, limit, token);
                 // Where Redis's time went: the commands that took most of it (usec, calls, per call).
                 var commands = (await redisServer.InfoAsync("commandstats")).SelectMany(g => g)
                     .Select(c => (Name: c.Key.Replace("cmdstat_", "", StringComparison.Ordinal), Stats: c.Value.Split(',').Select(kv => kv.Split('=')).Where(kv => kv.Length == 2).ToDictionary(kv => kv[0], kv => kv[1])))
@@ -225,7 +225,7 @@ public static class IngestBenchmark
                 Console.WriteLine(Invariant($"  redis: {await AofRewritesAsync(redisServer) - rewritesBefore} AOF rewrite(s) during the drain (each forks and writes the whole dataset), {memory} used at the end"));
                 Console.WriteLine("  redis commands by time: " + string.Join(", ", commands.Select(c => Invariant($"{c.Name} {c.Usec / 1e6:F1} s in {c.Calls:N0} calls ({(double)c.Usec / Math.Max(1, c.Calls):F0} µs each)"))));
                 var shares = drain.CoreShareByProcess.Where(s => s.Value >= 0.005).OrderByDescending(s => s.Value).Select(s => Invariant($"{s.Key} {s.Value * 100:F0}%"));
-                Console.WriteLine(Invariant($"  {(drain.Drained ? "drained" : Invariant($"NOT drained within {limit.TotalSeconds:F0} s"))}: {drain.Entries:N0} entries in {drain.Elapsed.TotalSeconds:F2} s = {drain.EntriesPerSecond:N0} entries/s"));
+                Console.WriteLine(Invariant($"  {(drain.Drained ? Invariant($"drained {drain.Total.TotalSeconds:F1} s after the continue") : Invariant($"NOT drained within {limit.TotalSeconds:F0} s"))}; measured: {drain.Entries:N0} entries in {drain.Elapsed.TotalSeconds:F2} s = {drain.EntriesPerSecond:N0} entries/s"));
                 Console.WriteLine(Invariant($"  CPU, % of one core: {string.Join(", ", shares)}; per entry: {drain.MicrosecondsPerEntry(n => consumers.Any(c => c.Name == n)):F0} µs of {name}, {drain.MicrosecondsPerEntry(n => n.StartsWith("redis", StringComparison.Ordinal)):F0} µs of redis, {drain.MicrosecondsPerEntry():F0} µs of the whole suite"));
                 Console.WriteLine(Invariant($"  cores busy: {string.Join(", ", drain.Cores.Select((c, i) => $"core {i} {c.Busy * 100:F0}%"))}"));
                 return drain;
