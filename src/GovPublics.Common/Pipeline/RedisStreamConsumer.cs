@@ -135,7 +135,10 @@ public abstract class RedisStreamConsumer : BackgroundService
         Task.WhenAll(Enumerable.Range(0, Math.Max(1, _options.ConcurrentBatches))
             .Select(loop => Task.Run(() => PollLoopAsync(takesOver: loop == 0, stoppingToken), CancellationToken.None)));
 
-    /// <summary>One poll loop; with <see cref="StreamConsumerOptions.ConcurrentBatches"/> above 1, only the first takes over stale entries.</summary>
+    /// <summary>
+    /// One poll loop. With <see cref="StreamConsumerOptions.ConcurrentBatches"/> above 1, only the first takes over
+    /// stale entries and polls at once after any entries; the others poll at once only after a full batch.
+    /// </summary>
     private async Task PollLoopAsync(bool takesOver, CancellationToken stoppingToken)
     {
         var delay = TimeSpan.FromMilliseconds(1);
@@ -147,10 +150,19 @@ public abstract class RedisStreamConsumer : BackgroundService
                 var handled = await PollOnceAsync(takesOver, stoppingToken);
                 LastPollCompleted = _time.GetUtcNow();
                 LastFailure = null;
-                delay = handled > 0 ? TimeSpan.FromMilliseconds(1) : Min(delay * 2, _options.MaxPollDelay);
-                if (handled == 0)
+                if (takesOver)
                 {
-                    await Task.Delay(delay, _time, stoppingToken);
+                    delay = handled > 0 ? TimeSpan.FromMilliseconds(1) : Min(delay * 2, _options.MaxPollDelay);
+                    if (handled == 0)
+                    {
+                        await Task.Delay(delay, _time, stoppingToken);
+                    }
+                }
+                else if (handled < _options.BatchSize)
+                {
+                    // A helper loop works only while batches come back full (a backlog); at a trickle the first loop
+                    // alone keeps up, and eight loops racing for one entry each would cost more than they do.
+                    await Task.Delay(_options.MaxPollDelay, _time, stoppingToken);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
