@@ -213,7 +213,6 @@ public static class IngestBenchmark
                 Console.WriteLine();
                 Console.WriteLine(Invariant($"{name} consumer alone: continued on a backlog of {lag:N0} unread and {pending:N0} pending entries of {stream}; {warmUp.TotalSeconds:F0} s warm-up, then measured until drained"));
                 await redisServer.ConfigResetStatisticsAsync();
-                var rewritesBefore = await AofRewritesAsync(redisServer);
                 var drain = await ConsumerDrain.RunAsync(name, db, stream, group, consumers, processes, warmUp, limit, token);
                 // Where Redis's time went: the commands that took most of it (usec, calls, per call).
                 var commands = (await redisServer.InfoAsync("commandstats")).SelectMany(g => g)
@@ -222,7 +221,8 @@ public static class IngestBenchmark
                     .Select(c => (c.Name, Usec: long.Parse(c.Stats["usec"], CultureInfo.InvariantCulture), Calls: long.Parse(c.Stats["calls"], CultureInfo.InvariantCulture)))
                     .OrderByDescending(c => c.Usec).Take(6);
                 var memory = (await redisServer.InfoAsync("memory")).SelectMany(g => g).FirstOrDefault(kv => kv.Key == "used_memory_human").Value;
-                Console.WriteLine(Invariant($"  redis: {await AofRewritesAsync(redisServer) - rewritesBefore} AOF rewrite(s) during the drain (each forks and writes the whole dataset), {memory} used at the end"));
+                var (finished, running) = await AofRewritesAsync(redisServer);
+                Console.WriteLine(Invariant($"  redis: {finished} AOF rewrite(s) finished during the drain{(running ? ", one running at its end" : "")} (each forks and writes the whole dataset), {memory} used at the end"));
                 Console.WriteLine("  redis commands by time: " + string.Join(", ", commands.Select(c => Invariant($"{c.Name} {c.Usec / 1e6:F1} s in {c.Calls:N0} calls ({(double)c.Usec / Math.Max(1, c.Calls):F0} µs each)"))));
                 var shares = drain.CoreShareByProcess.Where(s => s.Value >= 0.005).OrderByDescending(s => s.Value).Select(s => Invariant($"{s.Key} {s.Value * 100:F0}%"));
                 Console.WriteLine(Invariant($"  {(drain.Drained ? Invariant($"drained {drain.Total.TotalSeconds:F1} s after the continue") : Invariant($"NOT drained within {limit.TotalSeconds:F0} s"))}; measured: {drain.Entries:N0} entries in {drain.Elapsed.TotalSeconds:F2} s = {drain.EntriesPerSecond:N0} entries/s"));
@@ -295,12 +295,11 @@ public static class IngestBenchmark
         }
     }
 
-    /// <summary>AOF rewrites started since Redis started (finished ones, plus one in progress).</summary>
-    private static async Task<long> AofRewritesAsync(IServer server)
+    /// <summary>AOF rewrites finished since the statistics were reset (<c>CONFIG RESETSTAT</c>), and whether one is running.</summary>
+    private static async Task<(long Finished, bool Running)> AofRewritesAsync(IServer server)
     {
         var info = (await server.InfoAsync("persistence")).SelectMany(g => g).ToDictionary(kv => kv.Key, kv => kv.Value);
-        return long.Parse(info.GetValueOrDefault("aof_rewrites", "0"), CultureInfo.InvariantCulture)
-            + (info.GetValueOrDefault("aof_rewrite_in_progress") == "1" ? 1 : 0);
+        return (long.Parse(info.GetValueOrDefault("aof_rewrites", "0"), CultureInfo.InvariantCulture), info.GetValueOrDefault("aof_rewrite_in_progress") == "1");
     }
 
     private static bool IsRouting(string processName) => processName.StartsWith("GovPublics.Rout", StringComparison.Ordinal);
