@@ -59,6 +59,61 @@ public sealed class IngestionTests(RedisFixture redis) : IClassFixture<RedisFixt
     }
 
     [Fact]
+    public async Task Concurrent_callers_are_stored_together_and_each_gets_its_own_answer_with_its_own_trace()
+    {
+        var largestGroup = 0;
+        using var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Name == "govpublics.ingestion.group_size")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<int>((_, size, _, _) => InterlockedMax(ref largestGroup, size));
+        listener.Start();
+
+        // 300 callers at once over 100 distinct messages (each sent three times): they are group-committed, yet
+        // each message has one stream entry, exactly one caller of each is told "stored", and each entry keeps the
+        // trace of the caller that stored it.
+        var calls = Enumerable.Range(0, 300).Select(i =>
+        {
+            // Each caller in its own trace, which the gRPC client propagates to the service.
+            var traceId = System.Diagnostics.ActivityTraceId.CreateRandom();
+            using var caller = new System.Diagnostics.Activity("caller")
+                .SetParentId(traceId, System.Diagnostics.ActivitySpanId.CreateRandom(), System.Diagnostics.ActivityTraceFlags.Recorded)
+                .Start();
+            var reply = _client.IngestAsync(Message($"group-{i % 100}", $"Во дворе дома {i % 100} не вывозят мусор")).ResponseAsync;
+            return (Index: i, TraceId: traceId.ToString(), Reply: reply);
+        }).ToArray();
+        await Task.WhenAll(calls.Select(c => c.Reply));
+
+        var entries = await redis.Db.StreamRangeAsync(Stream);
+        foreach (var group in calls.GroupBy(c => c.Index % 100))
+        {
+            var replies = group.Select(c => c.Reply.Result).ToArray();
+            Assert.Single(replies.Select(r => r.MessageId).Distinct());
+            var stored = Assert.Single(group, c => !c.Reply.Result.Duplicate);
+            var entry = Assert.Single(entries, e => e["id"] == replies[0].MessageId);
+            Assert.Contains(stored.TraceId, entry["tp"].ToString(), StringComparison.Ordinal);
+            Assert.Contains($"дома {group.Key} ", entry["data"].ToString(), StringComparison.Ordinal);
+        }
+
+        Assert.True(largestGroup > 1, $"the largest group stored together was {largestGroup} message(s)");
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        var current = Volatile.Read(ref target);
+        while (value > current && Interlocked.CompareExchange(ref target, value, current) is var seen && seen != current)
+        {
+            current = seen;
+        }
+    }
+
+    [Fact]
     public async Task Missing_platform_and_empty_text_are_InvalidArgument_naming_the_fields_and_nothing_is_stored()
     {
         var length = await redis.Db.StreamLengthAsync(Stream);

@@ -43,7 +43,7 @@ public sealed class DemoMessagesSeeder(
                     var kind = m.Kind == "private_message" ? MessageKind.PrivateMessage : m.Kind == "page_post" ? MessageKind.PagePost : MessageKind.Comment;
                     var message = IngestValidation.Normalize(new IncomingMessage(platform, m.PageExternalId, kind, m.ExternalId, m.ThreadId,
                         m.AuthorId, m.AuthorName, m.Text, [], null, null, null, m.FromPage, m.ReplyToExternalId), time.GetUtcNow());
-                    stored += (await store.StoreAsync(message)).Duplicate ? 0 : 1;
+                    stored += (await store.StoreAsync(message, cancellationToken: stoppingToken)).Duplicate ? 0 : 1;
                 }
 
                 logger.LogInformation("Demo messages from {File}: {Stored} new of {Total}", path, stored, document.Messages.Count);

@@ -19,7 +19,7 @@ public sealed class IngestionGrpcService(MessageStore store, QuarantineStore qua
     public override async Task<IngestResponse> Ingest(IngestRequest request, ServerCallContext context)
     {
         var message = IngestValidation.Normalize(ToIncoming(request), time.GetUtcNow());
-        var result = await store.StoreAsync(message);
+        var result = await store.StoreAsync(message, cancellationToken: context.CancellationToken);
         return new IngestResponse { MessageId = result.MessageId, Duplicate = result.Duplicate };
     }
 

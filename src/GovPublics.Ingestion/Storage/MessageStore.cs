@@ -15,21 +15,62 @@ public sealed record StoreResult(string MessageId, bool Duplicate);
 /// The message's JSON is written once, in its stream entry (the log the pipeline reads, never trimmed); the record
 /// keeps the entry's id, the received time and, after an edit, the edited JSON. Writing the payload twice cost
 /// Redis half its time per message in a batch, and twice the append-only file.
+/// Single messages (unary <c>Ingest</c>, webhooks) are group-committed: concurrent callers' messages that are
+/// waiting when the writer is free go to Redis in one script call (at most <see cref="MaxPerCall"/>), each with its
+/// own delivery key and trace, and each caller is answered with its own result once that call returned. A lone
+/// message goes at once; under load one round trip serves many callers instead of one each.
 /// </summary>
-public sealed class MessageStore(IConnectionMultiplexer redis, RedisKeys keys)
+public sealed class MessageStore : IAsyncDisposable
 {
     private static readonly Counter<long> _stored = PipelineTelemetry.Meter.CreateCounter<long>(
         "govpublics.ingestion.messages", description: "Messages accepted by ingestion, by outcome");
 
-    // KEYS: message record, messages stream, delivery key (a platform's event id; may be a never-set dummy).
-    // ARGV: message id, JSON, traceparent, received (ms), delivery key TTL (s; 0 = no delivery key).
-    private const string StoreScript = """
-        if ARGV[5] ~= '0' and redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
-        if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-        local entry = redis.call('XADD', KEYS[2], '*', 'id', ARGV[1], 'data', ARGV[2], 'tp', ARGV[3])
-        redis.call('HSET', KEYS[1], 'entry', entry, 'received_at', ARGV[4])
-        if ARGV[5] ~= '0' then redis.call('SET', KEYS[3], '1', 'EX', ARGV[5]) end
-        return 1
+    private static readonly Histogram<int> _groupSize = PipelineTelemetry.Meter.CreateHistogram<int>(
+        "govpublics.ingestion.group_size", description: "Single messages stored together in one script call");
+
+    private readonly IConnectionMultiplexer _redis;
+    private readonly RedisKeys _keys;
+    private readonly System.Threading.Channels.Channel<Pending> _queue =
+        System.Threading.Channels.Channel.CreateBounded<Pending>(new System.Threading.Channels.BoundedChannelOptions(10_000)
+        {
+            SingleReader = true,
+            FullMode = System.Threading.Channels.BoundedChannelFullMode.Wait,
+        });
+
+    private readonly Task _writer;
+
+    public MessageStore(IConnectionMultiplexer redis, RedisKeys keys)
+    {
+        _redis = redis;
+        _keys = keys;
+        _writer = Task.Run(WriteGroupsAsync);
+    }
+
+    /// <summary>A message waiting for the writer, with what its caller captured and the caller's answer.</summary>
+    private sealed record Pending(CitizenMessage Message, string Json, string TraceParent, string DeliveryKey, long DeliveryTtl)
+    {
+        public TaskCompletionSource<StoreResult> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    // Single messages of many callers, in order. KEYS: the messages stream, then per message its record and its
+    // delivery key (a platform's event id; may be a never-set dummy). ARGV per message: id, JSON, traceparent,
+    // received (ms), delivery key TTL (s; 0 = no delivery key). Returns 1 (stored) or 0 (duplicate) per message; a
+    // repeat within the group is a duplicate of the first.
+    private const string StoreGroupScript = """
+        local out = {}
+        for i = 1, (#KEYS - 1) / 2 do
+          local record, delivery, a = KEYS[2 * i], KEYS[2 * i + 1], 5 * (i - 1)
+          local ttl = ARGV[a + 5]
+          if (ttl ~= '0' and redis.call('EXISTS', delivery) == 1) or redis.call('EXISTS', record) == 1 then
+            out[i] = 0
+          else
+            local entry = redis.call('XADD', KEYS[1], '*', 'id', ARGV[a + 1], 'data', ARGV[a + 2], 'tp', ARGV[a + 3])
+            redis.call('HSET', record, 'entry', entry, 'received_at', ARGV[a + 4])
+            if ttl ~= '0' then redis.call('SET', delivery, '1', 'EX', ttl) end
+            out[i] = 1
+          end
+        end
+        return out
         """;
 
     // An edit, deletion or restoration of a message. KEYS: message record, message-events stream, messages stream,
@@ -78,15 +119,83 @@ public sealed class MessageStore(IConnectionMultiplexer redis, RedisKeys keys)
     /// <summary>How long a platform's delivery id is remembered to drop re-sent deliveries.</summary>
     public static readonly TimeSpan DeliveryMemory = TimeSpan.FromDays(2);
 
-    public async Task<StoreResult> StoreAsync(CitizenMessage message, string? deliveryKey = null)
+    /// <summary>
+    /// Stores one message (group-committed with concurrent callers' messages) and answers once Redis confirmed it;
+    /// a Redis failure is thrown to every caller of the group, none of whose messages was then stored.
+    /// <paramref name="deliveryKey"/> is the platform's id of this delivery: a repeat of it within
+    /// <see cref="DeliveryMemory"/> is a duplicate even if the message changed.
+    /// </summary>
+    public async Task<StoreResult> StoreAsync(CitizenMessage message, string? deliveryKey = null, CancellationToken cancellationToken = default)
     {
-        var result = await redis.GetDatabase().ScriptEvaluateAsync(StoreScript,
-            [keys.Message(message.MessageId), keys.MessagesStream, keys.Delivery(deliveryKey ?? "")],
-            [message.MessageId, PipelineJson.Serialize(message), PipelineTelemetry.CurrentTraceParent(), message.ReceivedAt.ToUnixTimeMilliseconds(),
-             deliveryKey is null ? 0 : (long)DeliveryMemory.TotalSeconds]);
-        var duplicate = (int)result == 0;
-        _stored.Add(1, new KeyValuePair<string, object?>("outcome", duplicate ? "duplicate" : "stored"));
-        return new StoreResult(message.MessageId, duplicate);
+        var pending = new Pending(message, PipelineJson.Serialize(message), PipelineTelemetry.CurrentTraceParent(),
+            deliveryKey ?? "", deliveryKey is null ? 0 : (long)DeliveryMemory.TotalSeconds);
+        await _queue.Writer.WriteAsync(pending, cancellationToken);
+        // Once queued the message is stored whether or not the caller still waits (a retry then reads "duplicate").
+        return await pending.Answer.Task;
+    }
+
+    /// <summary>The writer: takes what is waiting (at most <see cref="MaxPerCall"/>), stores it in one call, answers each.</summary>
+    private async Task WriteGroupsAsync()
+    {
+        var group = new List<Pending>(MaxPerCall);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            while (group.Count < MaxPerCall && _queue.Reader.TryRead(out var next))
+            {
+                group.Add(next);
+            }
+
+            try
+            {
+                var results = await StoreGroupAsync(group);
+                for (var i = 0; i < group.Count; i++)
+                {
+                    group[i].Answer.TrySetResult(results[i]);
+                }
+            }
+            catch (Exception ex)
+            {
+                foreach (var pending in group)
+                {
+                    pending.Answer.TrySetException(ex);
+                }
+            }
+
+            group.Clear();
+        }
+    }
+
+    private async Task<StoreResult[]> StoreGroupAsync(List<Pending> group)
+    {
+        _groupSize.Record(group.Count);
+        var scriptKeys = new RedisKey[1 + 2 * group.Count];
+        var args = new RedisValue[5 * group.Count];
+        scriptKeys[0] = _keys.MessagesStream;
+        for (var i = 0; i < group.Count; i++)
+        {
+            var p = group[i];
+            scriptKeys[1 + 2 * i] = _keys.Message(p.Message.MessageId);
+            scriptKeys[2 + 2 * i] = _keys.Delivery(p.DeliveryKey);
+            (args[5 * i], args[5 * i + 1], args[5 * i + 2], args[5 * i + 3], args[5 * i + 4]) =
+                (p.Message.MessageId, p.Json, p.TraceParent, p.Message.ReceivedAt.ToUnixTimeMilliseconds(), p.DeliveryTtl);
+        }
+
+        var results = (RedisResult[])(await _redis.GetDatabase().ScriptEvaluateAsync(StoreGroupScript, scriptKeys, args))!;
+        var stored = new StoreResult[group.Count];
+        for (var i = 0; i < group.Count; i++)
+        {
+            stored[i] = new StoreResult(group[i].Message.MessageId, (int)results[i] == 0);
+            _stored.Add(1, new KeyValuePair<string, object?>("outcome", stored[i].Duplicate ? "duplicate" : "stored"));
+        }
+
+        return stored;
+    }
+
+    /// <summary>Stops taking messages and lets the writer answer every one already queued.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _writer.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     /// <summary>
@@ -107,13 +216,13 @@ public sealed class MessageStore(IConnectionMultiplexer redis, RedisKeys keys)
         args[1] = batch[0].ReceivedAt.ToUnixTimeMilliseconds();
         for (var i = 0; i < batch.Count; i++)
         {
-            scriptKeys[i] = keys.Message(batch[i].MessageId);
+            scriptKeys[i] = _keys.Message(batch[i].MessageId);
             args[2 + 2 * i] = batch[i].MessageId;
             args[3 + 2 * i] = PipelineJson.Serialize(batch[i]);
         }
 
-        scriptKeys[^1] = keys.MessagesStream;
-        var results = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(StoreManyScript, scriptKeys, args))!;
+        scriptKeys[^1] = _keys.MessagesStream;
+        var results = (RedisResult[])(await _redis.GetDatabase().ScriptEvaluateAsync(StoreManyScript, scriptKeys, args))!;
         var stored = new StoreResult[batch.Count];
         for (var i = 0; i < batch.Count; i++)
         {
@@ -131,8 +240,8 @@ public sealed class MessageStore(IConnectionMultiplexer redis, RedisKeys keys)
     /// </summary>
     public async Task<bool> RecordEventAsync(string kind, CitizenMessage message, string? deliveryKey = null)
     {
-        var result = (int)await redis.GetDatabase().ScriptEvaluateAsync(EventScript,
-            [keys.Message(message.MessageId), keys.MessageEventsStream, keys.MessagesStream, keys.Delivery(deliveryKey ?? "")],
+        var result = (int)await _redis.GetDatabase().ScriptEvaluateAsync(EventScript,
+            [_keys.Message(message.MessageId), _keys.MessageEventsStream, _keys.MessagesStream, _keys.Delivery(deliveryKey ?? "")],
             [message.MessageId, kind, PipelineJson.Serialize(message), PipelineTelemetry.CurrentTraceParent(),
              message.ReceivedAt.ToUnixTimeMilliseconds(), deliveryKey is null ? 0 : (long)DeliveryMemory.TotalSeconds]);
         _stored.Add(1, new KeyValuePair<string, object?>("outcome", result == 0 ? "duplicate" : kind));
