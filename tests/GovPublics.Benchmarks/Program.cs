@@ -9,7 +9,7 @@ using GovPublics.Benchmarks.Ingest;
 // Speed targets are checked here, by numbers printed, never by timed unit tests. See docs/benchmarks.md.
 //   lookups [BenchmarkDotNet args]  the full BenchmarkDotNet run of CatalogLookupBenchmarks
 //   quick                           a plain Stopwatch loop, one thread, about 2 s per workload (best of 4 rounds)
-//   ingest [--warmup=3 --duration=10 --batches=4 --cores=split|shared --consumers=paused|running]
+//   ingest [--warmup=3 --duration=10 --batches=4 --ratio-rounds=3 --cores=split|shared --consumers=paused|running]
 //                                   the real suite from the app host: Ingest vs a no-op call, IngestBatch and the
 //                                   VK webhook through the gateway (the suite on core 1 and the load on core 0, or
 //                                   both on both); then the routing and SLA consumers' own rates on the backlog
