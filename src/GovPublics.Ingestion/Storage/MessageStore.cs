@@ -49,7 +49,11 @@ public sealed class MessageStore : IAsyncDisposable
     /// <summary>A message waiting for the writer, with what its caller captured and the caller's answer.</summary>
     private sealed record Pending(CitizenMessage Message, string Json, string TraceParent, string DeliveryKey, long DeliveryTtl)
     {
-        public TaskCompletionSource<StoreResult> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>
+        /// The caller's answer. Its continuation runs on the writer when the answer is set, up to the caller's next
+        /// await (writing the gRPC or HTTP response), which saves each caller a hop through the thread pool.
+        /// </summary>
+        public TaskCompletionSource<StoreResult> Answer { get; } = new();
 
         /// <summary>How many messages the script call that stored this one carried.</summary>
         public int GroupSize { get; set; }
