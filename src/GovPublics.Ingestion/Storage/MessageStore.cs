@@ -46,8 +46,11 @@ public sealed class MessageStore : IAsyncDisposable
         _writer = Task.Run(WriteGroupsAsync);
     }
 
-    /// <summary>A message waiting for the writer, with what its caller captured and the caller's answer.</summary>
-    private sealed record Pending(CitizenMessage Message, string Json, string TraceParent, string DeliveryKey, long DeliveryTtl)
+    /// <summary>A message to store, with its JSON, the trace it continues and its delivery key (TTL 0: none).</summary>
+    private sealed record Unstored(CitizenMessage Message, string Json, string TraceParent, string DeliveryKey, long DeliveryTtl);
+
+    /// <summary>A message waiting for the writer, with the caller's answer.</summary>
+    private sealed record Pending(Unstored Message)
     {
         /// <summary>
         /// The caller's answer. Its continuation runs on the writer when the answer is set, up to the caller's next
@@ -59,11 +62,11 @@ public sealed class MessageStore : IAsyncDisposable
         public int GroupSize { get; set; }
     }
 
-    // Single messages of many callers, in order. KEYS: the messages stream, then per message its record and its
-    // delivery key (a platform's event id; may be a never-set dummy). ARGV per message: id, JSON, traceparent,
-    // received (ms), delivery key TTL (s; 0 = no delivery key). Returns 1 (stored) or 0 (duplicate) per message; a
-    // repeat within the group is a duplicate of the first.
-    private const string StoreGroupScript = """
+    // New messages, in order: a group of single messages, or a chunk of a batch. KEYS: the messages stream, then per
+    // message its record and its delivery key (a platform's event id; may be a never-set dummy). ARGV per message:
+    // id, JSON, traceparent, received (ms), delivery key TTL (s; 0 = no delivery key). Returns 1 (stored) or 0
+    // (duplicate) per message; a repeat within the call is a duplicate of the first.
+    private const string StoreScript = """
         local out = {}
         for i = 1, (#KEYS - 1) / 2 do
           local record, delivery, a = KEYS[2 * i], KEYS[2 * i + 1], 5 * (i - 1)
@@ -101,25 +104,6 @@ public sealed class MessageStore : IAsyncDisposable
         return known and 1 or 2
         """;
 
-    // Many messages in one call (a batch): KEYS = one record key per message, then the messages stream.
-    // ARGV = traceparent, received (ms), then (id, JSON) pairs. Returns 1 (stored) or 0 (duplicate) per message.
-    private const string StoreManyScript = """
-        local n = #KEYS - 1
-        local stream = KEYS[#KEYS]
-        local out = {}
-        for i = 1, n do
-          local id, json = ARGV[1 + 2 * i], ARGV[2 + 2 * i]
-          if redis.call('EXISTS', KEYS[i]) == 1 then
-            out[i] = 0
-          else
-            local entry = redis.call('XADD', stream, '*', 'id', id, 'data', json, 'tp', ARGV[1])
-            redis.call('HSET', KEYS[i], 'entry', entry, 'received_at', ARGV[2])
-            out[i] = 1
-          end
-        end
-        return out
-        """;
-
     /// <summary>At most this many messages go into one script call of <see cref="StoreManyAsync"/>.</summary>
     public const int MaxPerCall = 100;
 
@@ -134,8 +118,8 @@ public sealed class MessageStore : IAsyncDisposable
     /// </summary>
     public async Task<StoreResult> StoreAsync(CitizenMessage message, string? deliveryKey = null, CancellationToken cancellationToken = default)
     {
-        var pending = new Pending(message, PipelineJson.Serialize(message), PipelineTelemetry.CurrentTraceParent(),
-            deliveryKey ?? "", deliveryKey is null ? 0 : (long)DeliveryMemory.TotalSeconds);
+        var pending = new Pending(new Unstored(message, PipelineJson.Serialize(message), PipelineTelemetry.CurrentTraceParent(),
+            deliveryKey ?? "", deliveryKey is null ? 0 : (long)DeliveryMemory.TotalSeconds));
         await _queue.Writer.WriteAsync(pending, cancellationToken);
         // Once queued the message is stored whether or not the caller still waits (a retry then reads "duplicate").
         var result = await pending.Answer.Task;
@@ -162,7 +146,8 @@ public sealed class MessageStore : IAsyncDisposable
 
             try
             {
-                var results = await StoreGroupAsync(group);
+                _groupSize.Record(group.Count);
+                var results = await WriteAsync([.. group.Select(p => p.Message)]);
                 for (var i = 0; i < group.Count; i++)
                 {
                     group[i].GroupSize = group.Count;
@@ -181,26 +166,26 @@ public sealed class MessageStore : IAsyncDisposable
         }
     }
 
-    private async Task<StoreResult[]> StoreGroupAsync(List<Pending> group)
+    /// <summary>Stores the messages in one script call, in order, and answers per message.</summary>
+    private async Task<StoreResult[]> WriteAsync(IReadOnlyList<Unstored> messages)
     {
-        _groupSize.Record(group.Count);
-        var scriptKeys = new RedisKey[1 + 2 * group.Count];
-        var args = new RedisValue[5 * group.Count];
+        var scriptKeys = new RedisKey[1 + 2 * messages.Count];
+        var args = new RedisValue[5 * messages.Count];
         scriptKeys[0] = _keys.MessagesStream;
-        for (var i = 0; i < group.Count; i++)
+        for (var i = 0; i < messages.Count; i++)
         {
-            var p = group[i];
-            scriptKeys[1 + 2 * i] = _keys.Message(p.Message.MessageId);
-            scriptKeys[2 + 2 * i] = _keys.Delivery(p.DeliveryKey);
+            var m = messages[i];
+            scriptKeys[1 + 2 * i] = _keys.Message(m.Message.MessageId);
+            scriptKeys[2 + 2 * i] = _keys.Delivery(m.DeliveryKey);
             (args[5 * i], args[5 * i + 1], args[5 * i + 2], args[5 * i + 3], args[5 * i + 4]) =
-                (p.Message.MessageId, p.Json, p.TraceParent, p.Message.ReceivedAt.ToUnixTimeMilliseconds(), p.DeliveryTtl);
+                (m.Message.MessageId, m.Json, m.TraceParent, m.Message.ReceivedAt.ToUnixTimeMilliseconds(), m.DeliveryTtl);
         }
 
-        var results = (RedisResult[])(await _redis.GetDatabase().ScriptEvaluateAsync(StoreGroupScript, scriptKeys, args))!;
-        var stored = new StoreResult[group.Count];
-        for (var i = 0; i < group.Count; i++)
+        var results = (RedisResult[])(await _redis.GetDatabase().ScriptEvaluateAsync(StoreScript, scriptKeys, args))!;
+        var stored = new StoreResult[messages.Count];
+        for (var i = 0; i < messages.Count; i++)
         {
-            stored[i] = new StoreResult(group[i].Message.MessageId, (int)results[i] == 0);
+            stored[i] = new StoreResult(messages[i].Message.MessageId, (int)results[i] == 0);
             _stored.Add(1, new KeyValuePair<string, object?>("outcome", stored[i].Duplicate ? "duplicate" : "stored"));
         }
 
@@ -226,27 +211,8 @@ public sealed class MessageStore : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(batch), batch.Count, $"1 to {MaxPerCall} messages per call");
         }
 
-        var scriptKeys = new RedisKey[batch.Count + 1];
-        var args = new RedisValue[2 + 2 * batch.Count];
-        args[0] = PipelineTelemetry.CurrentTraceParent();
-        args[1] = batch[0].ReceivedAt.ToUnixTimeMilliseconds();
-        for (var i = 0; i < batch.Count; i++)
-        {
-            scriptKeys[i] = _keys.Message(batch[i].MessageId);
-            args[2 + 2 * i] = batch[i].MessageId;
-            args[3 + 2 * i] = PipelineJson.Serialize(batch[i]);
-        }
-
-        scriptKeys[^1] = _keys.MessagesStream;
-        var results = (RedisResult[])(await _redis.GetDatabase().ScriptEvaluateAsync(StoreManyScript, scriptKeys, args))!;
-        var stored = new StoreResult[batch.Count];
-        for (var i = 0; i < batch.Count; i++)
-        {
-            stored[i] = new StoreResult(batch[i].MessageId, (int)results[i] == 0);
-            _stored.Add(1, new KeyValuePair<string, object?>("outcome", stored[i].Duplicate ? "duplicate" : "stored"));
-        }
-
-        return stored;
+        var traceParent = PipelineTelemetry.CurrentTraceParent();
+        return await WriteAsync([.. batch.Select(m => new Unstored(m, PipelineJson.Serialize(m), traceParent, "", 0))]);
     }
 
     /// <summary>
