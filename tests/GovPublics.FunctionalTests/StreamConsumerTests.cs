@@ -109,6 +109,15 @@ public sealed class StreamConsumerTests(RedisFixture redis) : IClassFixture<Redi
 
             try
             {
+                // Until two batches have run at once, a batch waits (at most 2 s) for another to start beside it: on a
+                // loaded machine one loop could otherwise drain the stream before the others poll, and the overlap
+                // this consumer is built for would go unseen.
+                var waited = System.Diagnostics.Stopwatch.StartNew();
+                while (concurrentBatches > 1 && MostBatchesAtOnce < 2 && Volatile.Read(ref _running) < 2 && waited.Elapsed < TimeSpan.FromSeconds(2))
+                {
+                    await Task.Delay(5, cancellationToken);
+                }
+
                 await Task.Delay(20, cancellationToken);
                 if (entries.Any(e => e["data"] == "wrongtype"))
                 {
