@@ -37,7 +37,8 @@ public sealed record LoadResult(
 /// A closed loop: <c>concurrency</c> workers each start their next operation as soon as the previous one ends.
 /// Counters are read when the warm-up ends and when the measured window ends; workers then stop starting new
 /// operations. Every operation carries its own deadline, and the whole run is bounded by <c>cancellationToken</c>.
-/// Errors are counted over the whole run (warm-up included), never added to the rate.
+/// Errors are counted over the whole run (warm-up included), never added to the rate. <c>windowStarts</c> runs when
+/// the warm-up ends (to reset server-side statistics).
 /// </summary>
 public static class ClosedLoop
 {
@@ -51,7 +52,8 @@ public static class ClosedLoop
         TimeSpan window,
         IReadOnlyList<SuiteProcess> suite,
         Func<int, long, CancellationToken, Task<Outcome>> operation,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Func<Task>? windowStarts = null)
     {
         long units = 0, operations = 0, errors = 0;
         var samples = new ConcurrentQueue<string>();
@@ -97,6 +99,11 @@ public static class ClosedLoop
         var workers = Enumerable.Range(0, concurrency).Select(w => Task.Run(() => Worker(w), CancellationToken.None)).ToArray();
 
         await Task.Delay(warmUp, cancellationToken);
+        if (windowStarts is not null)
+        {
+            await windowStarts();
+        }
+
         var startUnits = Interlocked.Read(ref units);
         var startOperations = Interlocked.Read(ref operations);
         var startErrors = Interlocked.Read(ref errors);

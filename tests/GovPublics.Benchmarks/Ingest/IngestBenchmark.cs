@@ -183,8 +183,17 @@ public static class IngestBenchmark
                 var stray = Repin(processes);
                 Console.WriteLine();
                 Console.WriteLine(Invariant($"{name}: {concurrency} in flight, {warmUp.TotalSeconds:F0} s warm-up + {window.TotalSeconds:F0} s measured{(stray > 0 ? $" ({stray} stray threads re-pinned first)" : "")}"));
-                var result = await ClosedLoop.RunAsync(name, unit, concurrency, warmUp, window, processes, operation, token);
+                var result = await ClosedLoop.RunAsync(name, unit, concurrency, warmUp, window, processes, operation, token,
+                    windowStarts: () => redisServer.ConfigResetStatisticsAsync());
                 Print(result);
+                // Redis's script calls from the window's start to its last operation's end: for Ingest, how many
+                // callers' messages one group-commit call carried on average.
+                var scripts = (await CommandStatsAsync(redisServer)).FirstOrDefault(c => c.Name == "evalsha");
+                if (scripts.Calls > 0)
+                {
+                    Console.WriteLine(Invariant($"  redis: {scripts.Calls:N0} script calls ({scripts.Usec / (double)scripts.Calls:F0} µs each) in the window; {result.Units / (double)scripts.Calls:F1} {unit} per script call"));
+                }
+
                 results.Add(result);
                 return result;
             }
@@ -231,11 +240,7 @@ public static class IngestBenchmark
                 await redisServer.ConfigResetStatisticsAsync();
                 var drain = await ConsumerDrain.RunAsync(name, db, stream, group, consumers, processes, warmUp, limit, token);
                 // Where Redis's time went: the commands that took most of it (usec, calls, per call).
-                var commands = (await redisServer.InfoAsync("commandstats")).SelectMany(g => g)
-                    .Select(c => (Name: c.Key.Replace("cmdstat_", "", StringComparison.Ordinal), Stats: c.Value.Split(',').Select(kv => kv.Split('=')).Where(kv => kv.Length == 2).ToDictionary(kv => kv[0], kv => kv[1])))
-                    .Where(c => c.Stats.ContainsKey("usec") && c.Stats.ContainsKey("calls"))
-                    .Select(c => (c.Name, Usec: long.Parse(c.Stats["usec"], CultureInfo.InvariantCulture), Calls: long.Parse(c.Stats["calls"], CultureInfo.InvariantCulture)))
-                    .OrderByDescending(c => c.Usec).Take(6);
+                var commands = (await CommandStatsAsync(redisServer)).Take(6);
                 var memory = (await redisServer.InfoAsync("memory")).SelectMany(g => g).FirstOrDefault(kv => kv.Key == "used_memory_human").Value;
                 var (finished, running) = await AofRewritesAsync(redisServer);
                 Console.WriteLine(Invariant($"  redis: {finished} AOF rewrite(s) finished during the drain{(running ? ", one running at its end" : "")} (each forks and writes the whole dataset), {memory} used at the end"));
@@ -306,6 +311,14 @@ public static class IngestBenchmark
             Console.WriteLine("stopping the suite");
         }
     }
+
+    /// <summary>Redis's time by command since the statistics were reset (<c>INFO commandstats</c>), most first.</summary>
+    private static async Task<List<(string Name, long Usec, long Calls)>> CommandStatsAsync(IServer redisServer) =>
+        [.. (await redisServer.InfoAsync("commandstats")).SelectMany(g => g)
+            .Select(c => (Name: c.Key.Replace("cmdstat_", "", StringComparison.Ordinal), Stats: c.Value.Split(',').Select(kv => kv.Split('=')).Where(kv => kv.Length == 2).ToDictionary(kv => kv[0], kv => kv[1])))
+            .Where(c => c.Stats.ContainsKey("usec") && c.Stats.ContainsKey("calls"))
+            .Select(c => (c.Name, Usec: long.Parse(c.Stats["usec"], CultureInfo.InvariantCulture), Calls: long.Parse(c.Stats["calls"], CultureInfo.InvariantCulture)))
+            .OrderByDescending(c => c.Usec)];
 
     /// <summary>AOF rewrites finished since the statistics were reset (<c>CONFIG RESETSTAT</c>), and whether one is running.</summary>
     private static async Task<(long Finished, bool Running)> AofRewritesAsync(IServer server)
