@@ -46,8 +46,8 @@ public sealed class MessageStore : IAsyncDisposable
         _writer = Task.Run(WriteGroupsAsync);
     }
 
-    /// <summary>A message to store, with its JSON, the trace it continues and its delivery key (TTL 0: none).</summary>
-    private sealed record Unstored(CitizenMessage Message, string Json, string TraceParent, string DeliveryKey, long DeliveryTtl);
+    /// <summary>A message to store, with its JSON (UTF-8, as Redis stores it), the trace it continues and its delivery key (TTL 0: none).</summary>
+    private sealed record Unstored(CitizenMessage Message, byte[] Json, string TraceParent, string DeliveryKey, long DeliveryTtl);
 
     /// <summary>A message waiting for the writer, with the caller's answer.</summary>
     private sealed record Pending(Unstored Message)
@@ -118,7 +118,7 @@ public sealed class MessageStore : IAsyncDisposable
     /// </summary>
     public async Task<StoreResult> StoreAsync(CitizenMessage message, string? deliveryKey = null, CancellationToken cancellationToken = default)
     {
-        var pending = new Pending(new Unstored(message, PipelineJson.Serialize(message), PipelineTelemetry.CurrentTraceParent(),
+        var pending = new Pending(new Unstored(message, PipelineJson.SerializeToUtf8(message), PipelineTelemetry.CurrentTraceParent(),
             deliveryKey ?? "", deliveryKey is null ? 0 : (long)DeliveryMemory.TotalSeconds));
         await _queue.Writer.WriteAsync(pending, cancellationToken);
         // Once queued the message is stored whether or not the caller still waits (a retry then reads "duplicate").
@@ -212,7 +212,7 @@ public sealed class MessageStore : IAsyncDisposable
         }
 
         var traceParent = PipelineTelemetry.CurrentTraceParent();
-        return await WriteAsync([.. batch.Select(m => new Unstored(m, PipelineJson.Serialize(m), traceParent, "", 0))]);
+        return await WriteAsync([.. batch.Select(m => new Unstored(m, PipelineJson.SerializeToUtf8(m), traceParent, "", 0))]);
     }
 
     /// <summary>
