@@ -144,18 +144,44 @@ public sealed partial class PipelineJson : JsonSerializerContext
     /// </summary>
     public static byte[] RoutedEntryUtf8(ReadOnlySpan<byte> messageUtf8Json, RoutedDecision decision)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(messageUtf8Json.Length + 1024);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Stored.Options.Encoder, SkipValidation = true }))
-        {
-            writer.WriteStartObject();
-            writer.WritePropertyName("message"u8);
-            writer.WriteRawValue(messageUtf8Json, skipInputValidation: true);
-            writer.WritePropertyName("decision"u8);
-            JsonSerializer.Serialize(writer, Pipeline.RoutedMessage.ForStream(decision), Stored.RoutedDecision);
-            writer.WriteEndObject();
-        }
-
+        var writer = ScratchWriter(out var buffer);
+        writer.WriteStartObject();
+        writer.WritePropertyName("message"u8);
+        writer.WriteRawValue(messageUtf8Json, skipInputValidation: true);
+        writer.WritePropertyName("decision"u8);
+        JsonSerializer.Serialize(writer, Pipeline.RoutedMessage.ForStream(decision), Stored.RoutedDecision);
+        writer.WriteEndObject();
+        writer.Flush();
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// A decision as stored (with its evidence), as UTF-8: the same bytes as <see cref="SerializeToUtf8{T}"/>, written
+    /// through this thread's reused buffer, so the exact-size result is the only allocation.
+    /// </summary>
+    public static byte[] DecisionUtf8(RoutedDecision decision)
+    {
+        var writer = ScratchWriter(out var buffer);
+        JsonSerializer.Serialize(writer, decision, Stored.RoutedDecision);
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    // The routing consumer writes two documents per message; a buffer and writer per thread, reset for each document,
+    // spare it a growing buffer, a writer and a copy each time. Only used synchronously (no await between reset and copy).
+    [ThreadStatic]
+    private static System.Buffers.ArrayBufferWriter<byte>? _scratch;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? _scratchWriter;
+
+    private static Utf8JsonWriter ScratchWriter(out System.Buffers.ArrayBufferWriter<byte> buffer)
+    {
+        buffer = _scratch ??= new System.Buffers.ArrayBufferWriter<byte>(4096);
+        buffer.ResetWrittenCount();
+        var writer = _scratchWriter ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Stored.Options.Encoder, SkipValidation = true });
+        writer.Reset(buffer);
+        return writer;
     }
 
     public static T Deserialize<T>(string json) =>

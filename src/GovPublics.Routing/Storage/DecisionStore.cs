@@ -166,7 +166,7 @@ public sealed class DecisionStore(IConnectionMultiplexer redis, RedisKeys keys)
             redisKeys[6 + i] = keys.Decision(message.MessageId);
             redisKeys[6 + n + i] = keys.DecisionMessage(message.MessageId);
             values[6 * i] = message.MessageId;
-            values[6 * i + 1] = PipelineJson.SerializeToUtf8(decision);
+            values[6 * i + 1] = PipelineJson.DecisionUtf8(decision);
             values[6 * i + 2] = EntryPrefix + entryId;
             values[6 * i + 3] = moderation is null ? PipelineJson.RoutedEntryUtf8(messageJson.Span, decision) : RedisValue.EmptyString;
             values[6 * i + 4] = traceParent;

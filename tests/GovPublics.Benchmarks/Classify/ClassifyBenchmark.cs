@@ -103,7 +103,7 @@ public static class ClassifyBenchmark
             {
                 var message = PipelineJson.Deserialize<CitizenMessage>(messages[i]);
                 var decision = MessageRouter.ToPipeline(classifier.Classify(new ClassificationInput(message.Text, inputs[i].PageOwnerAuthorityId), catalog), DateTimeOffset.UnixEpoch);
-                sink += PipelineJson.SerializeToUtf8(decision).Length + PipelineJson.RoutedEntryUtf8(messages[i], decision).Length;
+                sink += PipelineJson.DecisionUtf8(decision).Length + PipelineJson.RoutedEntryUtf8(messages[i], decision).Length;
             }
 
             done += messages.Length;

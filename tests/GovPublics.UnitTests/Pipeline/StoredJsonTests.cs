@@ -93,4 +93,22 @@ public sealed class StoredJsonTests
         Assert.Equal(message.Attachments, read.Message.Attachments);
         Assert.Empty(read.Decision.Evidence);
     }
+
+    [Fact]
+    public void The_reused_buffer_writes_the_same_bytes_as_a_fresh_serializer_whatever_came_before()
+    {
+        var big = new RoutedDecision
+        {
+            IsIncident = true, Category = "roads", Subcategory = "potholes", ResponsibleAuthorityId = "adm-samara",
+            Explanation = new string('я', 20_000), Evidence = [new DecisionEvidence("topic", "яма", 1.0)], DecidedAt = DateTimeOffset.UnixEpoch,
+        };
+        var small = big with { Explanation = "«яма» → roads" };
+        var message = PipelineJson.SerializeToUtf8(Message("Яма"));
+
+        // A large document grows the thread's buffer; the short ones after it must carry nothing of it.
+        Assert.Equal(PipelineJson.SerializeToUtf8(big), PipelineJson.DecisionUtf8(big));
+        Assert.Equal(PipelineJson.SerializeToUtf8(small), PipelineJson.DecisionUtf8(small));
+        Assert.Equal(PipelineJson.SerializeToUtf8(RoutedMessage.ForStream(Message("Яма"), small)), PipelineJson.RoutedEntryUtf8(message, small));
+        Assert.Equal(PipelineJson.SerializeToUtf8(small), PipelineJson.DecisionUtf8(small));
+    }
 }
