@@ -106,3 +106,10 @@ public sealed class InvalidStateTransitionException(string entity, string id, st
     /// <summary>The actions the state allows.</summary>
     public IReadOnlyList<string> Allowed { get; } = allowed;
 }
+
+/// <summary>
+/// The service lacks reference data the operation needs (a year of a production calendar, say): nothing the caller
+/// sent is wrong, and a retry will not help until an operator adds the data. Transports map it to
+/// FAILED_PRECONDITION with the message, which names what to add.
+/// </summary>
+public class ReferenceDataMissingException(string message) : Exception(message);

@@ -17,13 +17,17 @@ internal sealed class SlaHosts : IAsyncDisposable
 
     public ServiceHost<SlaGrpcService> Sla { get; }
 
-    /// <summary>Starts both; <paramref name="settings"/> go to the SLA service, next to the registry's address.</summary>
-    public static async Task<SlaHosts> StartAsync(string redisConnectionString, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <summary>
+    /// Starts both; <paramref name="settings"/> go to the SLA service, next to the registry's address, and
+    /// <paramref name="services"/> may replace its services (its clock, say).
+    /// </summary>
+    public static async Task<SlaHosts> StartAsync(
+        string redisConnectionString, IReadOnlyDictionary<string, string?>? settings = null, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         var registry = new ServiceHost<RegistryGrpcService>(redisConnectionString);
         registry.StartServer();
         var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { ["Registry:Address"] = registry.GrpcAddress };
-        var sla = new ServiceHost<SlaGrpcService>(redisConnectionString, all);
+        var sla = new ServiceHost<SlaGrpcService>(redisConnectionString, all, services);
         await Eventually.True(async () =>
         {
             using var http = sla.CreateHttpClient();

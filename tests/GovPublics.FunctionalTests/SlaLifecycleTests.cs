@@ -4,6 +4,7 @@ using GovPublics.Sla.Grpc;
 using GovPublics.Testing;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
 namespace GovPublics.FunctionalTests;
@@ -364,6 +365,40 @@ public sealed class SlaLifecycleTests(RedisFixture redis) : IClassFixture<RedisF
         var incident = await WaitByMessageAsync(routed.Message.MessageId, i => i.MessageDeleted, "the incident marked deleted");
         Assert.Equal(["created", "deleted"], incident.History.Select(h => h.Action));
         Assert.Equal(routed.Message.Text, incident.Text);
+    }
+
+    [Fact]
+    public async Task An_answer_in_a_year_without_calendar_data_is_FailedPrecondition_naming_the_file_and_changes_nothing()
+    {
+        // The incident is created today; the answer comes in a year the production calendar has no data for (as on
+        // the first working day of a year whose decree was not added): the operator is told which file to add.
+        var clock = new MovableClock();
+        await using var hosts = await SlaHosts.StartAsync(redis.Server.ConnectionString, services: s => s.AddSingleton<TimeProvider>(clock));
+        var client = new SlaService.SlaServiceClient(hosts.Sla.Channel);
+        var routed = Routed("lc-no-calendar", "adm-tolyatti", "roads");
+        await PipelineEntries.AddRoutedAsync(redis.Db, routed);
+        var incident = await Eventually.Found(() => client.GetIncidentByMessageAsync(new GetIncidentByMessageRequest { MessageId = routed.Message.MessageId }).ResponseAsync);
+
+        clock.Now = new DateTimeOffset(2031, 5, 5, 10, 0, 0, TimeSpan.FromHours(4));
+        var refused = await Assert.ThrowsAsync<RpcException>(() => client.AnswerIncidentAsync(new AnswerIncidentRequest
+        {
+            Id = incident.Id, Actor = "ivanov", ExpectedVersion = incident.Version, Kind = AnswerKind.Intermediate, Text = "Передали в дорожную службу",
+        }).ResponseAsync);
+
+        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+        Assert.Contains("2031", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("Policies/calendars/ru-2031.json", refused.Status.Detail, StringComparison.Ordinal);
+        var after = await client.GetIncidentAsync(new GetIncidentRequest { Id = incident.Id });
+        Assert.Equal((incident.Version, IncidentStatus.New), (after.Version, after.Status));
+        Assert.Null(after.IntermediateAnswerAt);
+    }
+
+    /// <summary>A clock the test sets; until then, the real time.</summary>
+    private sealed class MovableClock : TimeProvider
+    {
+        public DateTimeOffset? Now { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => Now?.ToUniversalTime() ?? System.GetUtcNow();
     }
 
     private async Task<Incident> CreateAsync(RoutedMessage routed)

@@ -67,6 +67,7 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
         PreconditionFailedException f => ToRpcException(f),
         InvalidStateTransitionException t => ToRpcException(t),
         CatalogValidationException c => new RpcException(new global::Grpc.Core.Status(StatusCode.InvalidArgument, c.Message)),
+        ReferenceDataMissingException m => LogAndWrap(m, StatusCode.FailedPrecondition, m.Message),
         OperationCanceledException when context.CancellationToken.IsCancellationRequested =>
             new RpcException(new global::Grpc.Core.Status(StatusCode.Cancelled, "The call was cancelled or its deadline passed.")),
         RedisServerException server when !RedisFailures.IsBusyServer(server) => LogAndWrap(ex, StatusCode.Internal, "Internal error."),
@@ -74,7 +75,6 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
             "The store is unavailable or slow; the request may not have taken effect. Retry with back-off: retries are safe."),
         _ => LogAndWrap(ex, StatusCode.Internal, "Internal error."),
     };
-
 
     private RpcException LogAndWrap(Exception ex, StatusCode code, string message)
     {

@@ -1,10 +1,13 @@
+using GovPublics.Catalog;
+
 namespace GovPublics.Sla.Domain.Clock;
 
 /// <summary>
 /// Thrown when a production calendar is asked about a year it has no data for. A missing year is never treated as a
-/// plain Monday-to-Friday year: holidays and transfers would be silently wrong.
+/// plain Monday-to-Friday year: holidays and transfers would be silently wrong. A call that needs the year is refused
+/// with FAILED_PRECONDITION naming the file to add (<see cref="ReferenceDataMissingException"/>).
 /// </summary>
-public sealed class CalendarYearNotLoadedException : InvalidOperationException
+public sealed class CalendarYearNotLoadedException : ReferenceDataMissingException
 {
     /// <summary>Creates the exception for <paramref name="calendarId"/> and the missing <paramref name="year"/>.</summary>
     public CalendarYearNotLoadedException(string calendarId, int year, IEnumerable<int> loadedYears)
