@@ -102,7 +102,8 @@ public sealed class StoredJsonTests
             IsIncident = true, Category = "roads", Subcategory = "potholes", ResponsibleAuthorityId = "adm-samara",
             Explanation = new string('я', 20_000), Evidence = [new DecisionEvidence("topic", "яма", 1.0)], DecidedAt = DateTimeOffset.UnixEpoch,
         };
-        var small = big with { Explanation = "«яма» → roads" };
+        // Escaping must match too: HTML-sensitive, control and astral characters, and a quote.
+        var small = big with { Explanation = "«яма» → roads <b>&'\"😡\u0001", ResponsibleAuthorityName = "Администрация г.о. Тольятти" };
         var message = PipelineJson.SerializeToUtf8(Message("Яма"));
 
         // A large document grows the thread's buffer; the short ones after it must carry nothing of it.
