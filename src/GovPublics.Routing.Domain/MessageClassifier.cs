@@ -1178,7 +1178,7 @@ public sealed class MessageClassifier
             var span = text.AsSpan(token.Start, token.Length);
             foreach (var c in span)
             {
-                sb.Append(char.ToLowerInvariant(c));
+                sb.Append(Letters.ToLowerInvariant(c));
             }
 
             previousStart = token.Start;

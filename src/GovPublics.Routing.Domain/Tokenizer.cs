@@ -354,7 +354,7 @@ internal static class Tokenizer
                 continue;
             }
 
-            c = char.ToLowerInvariant(c);
+            c = Letters.ToLowerInvariant(c);
             if (c == 'ё')
             {
                 c = 'е';
