@@ -77,6 +77,7 @@ public static class ConsumerDrain
         IReadOnlyList<SuiteProcess> suite, TimeSpan warmUp, TimeSpan limit, CancellationToken cancellationToken)
     {
         var total = Stopwatch.StartNew();
+        EnsureRunning(name, consumers);
         Resume(consumers);
         await Task.Delay(warmUp, cancellationToken);
         var (lag, pending) = await BacklogAsync(db, stream, group);
@@ -88,6 +89,7 @@ public static class ConsumerDrain
             await Task.Delay(50, cancellationToken);
             var (l, p) = await BacklogAsync(db, stream, group);
             left = l + p;
+            EnsureRunning(name, consumers);
         }
 
         var elapsed = clock.Elapsed;
@@ -96,6 +98,19 @@ public static class ConsumerDrain
         return new DrainResult(name, lag + pending - left, elapsed, left == 0, shares, cores) { Total = total.Elapsed };
     }
 
+    /// <summary>A consumer that exited would leave its backlog forever: say so at once instead of waiting out the limit.</summary>
+    private static void EnsureRunning(string name, IReadOnlyList<SuiteProcess> consumers)
+    {
+        if (!consumers.Any(c => Directory.Exists($"/proc/{c.Pid}")))
+        {
+            throw new ConsumerGoneException(
+                $"the {name} process ({string.Join(", ", consumers.Select(c => c.Pid))}) is gone: it exited before or during its drain; see the app host's logs");
+        }
+    }
+
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int sig);
 }
+
+/// <summary>A consumer process the drain was to measure has exited.</summary>
+public sealed class ConsumerGoneException(string message) : Exception(message);

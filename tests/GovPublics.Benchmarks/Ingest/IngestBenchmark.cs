@@ -74,6 +74,11 @@ public static class IngestBenchmark
             Console.WriteLine("INVALID: the run was cancelled or exceeded 20 minutes; the suite was stopped.");
             return 2;
         }
+        catch (ConsumerGoneException ex)
+        {
+            Console.WriteLine($"FAILED: {ex.Message}");
+            return 1;
+        }
     }
 
     private static async Task<int> RunCoreAsync(string[] args, CancellationToken token)
