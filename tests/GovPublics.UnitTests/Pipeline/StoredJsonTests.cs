@@ -1,23 +1,13 @@
 using System.Text;
-using GovPublics.Catalog;
 using GovPublics.Common.Pipeline;
+using GovPublics.UnitTests.Routing.Moderation;
 
 namespace GovPublics.UnitTests.Pipeline;
 
 public sealed class StoredJsonTests
 {
-    private static CitizenMessage Message(string text) => new()
-    {
-        MessageId = "m1",
-        Platform = Platform.Vk,
-        PageExternalId = "-1",
-        Kind = MessageKind.Comment,
-        ExternalId = "1",
-        AuthorName = "Ольга Ёлкина",
-        Text = text,
-        CreatedAt = DateTimeOffset.UnixEpoch,
-        ReceivedAt = DateTimeOffset.UnixEpoch,
-    };
+    // The shared test message, with an author whose name has the letters escaping used to spoil.
+    private static CitizenMessage Message(string text) => ModerationTestData.Message(text) with { AuthorName = "Ольга Ёлкина" };
 
     [Fact]
     public void Russian_text_is_stored_as_letters_not_escapes()
