@@ -103,7 +103,7 @@ public static class IngestBenchmark
         Console.WriteLine(Invariant($"warm-up {warmUp.TotalSeconds:F0} s and measured window {window.TotalSeconds:F0} s per workload; run id {runId}"));
         var started = Stopwatch.StartNew();
         await using var suite = await SuiteHost.StartAsync(token);
-        Console.WriteLine(Invariant($"suite healthy after {started.Elapsed.TotalSeconds:F1} s: gateway gRPC {suite.GatewayGrpcAddress}, HTTP/1.1 {suite.GatewayHttpAddress}"));
+        Console.WriteLine(Invariant($"suite healthy after {started.Elapsed.TotalSeconds:F1} s: gateway gRPC {suite.GatewayGrpcAddress}, HTTP/1.1 {suite.GatewayHttpAddress}; resource logs in {suite.LogDirectory}"));
 
         var processes = CpuPinning.SuiteProcesses(Environment.ProcessId);
         PinAll(processes, verbose: true);
@@ -243,7 +243,20 @@ public static class IngestBenchmark
                 Console.WriteLine();
                 Console.WriteLine(Invariant($"{name} consumer alone: continued on a backlog of {lag:N0} unread and {pending:N0} pending entries of {stream}; {warmUp.TotalSeconds:F0} s warm-up, then measured until drained"));
                 await redisServer.ConfigResetStatisticsAsync();
-                var drain = await ConsumerDrain.RunAsync(name, db, stream, group, consumers, processes, warmUp, limit, token);
+                DrainResult drain;
+                try
+                {
+                    drain = await ConsumerDrain.RunAsync(name, db, stream, group, consumers, processes, warmUp, limit, token);
+                }
+                catch (ConsumerGoneException)
+                {
+                    // Its last words, while the suite still runs (the log files stay in the folder named).
+                    var resource = name.ToLowerInvariant();
+                    Console.WriteLine(Invariant($"  {resource}: {suite.StateOf(resource)}; its last lines (all of it in {suite.LogDirectory}):"));
+                    Console.WriteLine(suite.LastLogLines(resource, 40));
+                    throw;
+                }
+
                 // Where Redis's time went: the commands that took most of it (usec, calls, per call).
                 var commands = (await CommandStatsAsync(redisServer)).Take(6);
                 var memory = (await redisServer.InfoAsync("memory")).SelectMany(g => g).FirstOrDefault(kv => kv.Key == "used_memory_human").Value;

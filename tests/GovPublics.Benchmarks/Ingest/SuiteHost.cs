@@ -11,11 +11,15 @@ namespace GovPublics.Benchmarks.Ingest;
 /// <summary>
 /// The whole suite from the real app host (redis-server with AOF everysec, the five services, the gateway), as the
 /// system tests start it: gateway on free loopback ports, Redis data in a temporary folder, no demo messages, no
-/// OTLP exporter. Disposing stops the app and deletes the data.
+/// OTLP exporter. Every resource's console output (all levels) is written to <see cref="LogDirectory"/>, which is
+/// kept after the run: a service that exits during a run leaves its last words there. Disposing stops the app and
+/// deletes the data.
 /// </summary>
 public sealed class SuiteHost : IAsyncDisposable
 {
     private readonly string _dataDirectory;
+    private readonly List<Task> _logWriters = [];
+    private readonly CancellationTokenSource _stopLogs = new();
     private DistributedApplication? _app;
 
     private SuiteHost(string dataDirectory, int grpcPort, int httpPort)
@@ -32,6 +36,41 @@ public sealed class SuiteHost : IAsyncDisposable
     public string GatewayGrpcAddress => $"http://127.0.0.1:{GatewayGrpcPort}";
 
     public string GatewayHttpAddress => $"http://127.0.0.1:{GatewayHttpPort}";
+
+    /// <summary>Where each resource's console output goes, one file per resource (<c>&lt;name&gt;.log</c>).</summary>
+    public string LogDirectory { get; } = Directory.CreateTempSubdirectory("govpublics-bench-logs-").FullName;
+
+    /// <summary>What the app host knows of a resource's state (e.g. "Exited, exit code 134").</summary>
+    public string StateOf(string resource) =>
+        _app!.ResourceNotifications.TryGetCurrentState(resource, out var current)
+            ? $"{current.Snapshot.State?.Text ?? "unknown"}, exit code {current.Snapshot.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}"
+            : "unknown to the app host";
+
+    /// <summary>The last <paramref name="count"/> lines a resource wrote, or a note that it wrote none.</summary>
+    public string LastLogLines(string resource, int count)
+    {
+        var path = Path.Combine(LogDirectory, resource + ".log");
+        if (!File.Exists(path))
+        {
+            return $"(no output from {resource})";
+        }
+
+        // The writer may still append: read what is there without locking it out.
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        var lines = new Queue<string>(count);
+        while (reader.ReadLine() is { } line)
+        {
+            if (lines.Count == count)
+            {
+                lines.Dequeue();
+            }
+
+            lines.Enqueue(line);
+        }
+
+        return string.Join(Environment.NewLine, lines);
+    }
 
     /// <summary>The suite's Redis, as the services connect to it.</summary>
     public async Task<string> RedisConnectionStringAsync(CancellationToken cancellationToken) =>
@@ -77,6 +116,9 @@ public sealed class SuiteHost : IAsyncDisposable
 
             host._app = await builder.BuildAsync(timeout.Token);
             await host._app.StartAsync(timeout.Token);
+            // Once started: each resource's logs are kept per instance (e.g. "sla-xkqv"), known only then; what a
+            // resource wrote before is kept too.
+            host.KeepLogs(builder.Resources);
             await host._app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", timeout.Token);
             return host;
         }
@@ -84,6 +126,33 @@ public sealed class SuiteHost : IAsyncDisposable
         {
             await host.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>Writes each resource's console output to its file in <see cref="LogDirectory"/> until the suite stops.</summary>
+    private void KeepLogs(IEnumerable<IResource> resources)
+    {
+        var logs = _app!.Services.GetRequiredService<ResourceLoggerService>();
+        foreach (var resource in resources)
+        {
+            _logWriters.Add(Task.Run(async () =>
+            {
+                await using var file = new StreamWriter(Path.Combine(LogDirectory, resource.Name + ".log"), append: false) { AutoFlush = true };
+                try
+                {
+                    await foreach (var batch in logs.WatchAsync(resource).WithCancellation(_stopLogs.Token))
+                    {
+                        foreach (var line in batch)
+                        {
+                            await file.WriteLineAsync(line.IsErrorMessage ? "[stderr] " + line.Content : line.Content);
+                        }
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    // The suite stopped.
+                }
+            }));
         }
     }
 
@@ -101,9 +170,13 @@ public sealed class SuiteHost : IAsyncDisposable
                 Console.Error.WriteLine("The app did not stop within a minute; disposing it anyway.");
             }
 
+            _stopLogs.Cancel();
+            await Task.WhenAll(_logWriters).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await _app.DisposeAsync();
             _app = null;
         }
+
+        _stopLogs.Dispose();
 
         try
         {
