@@ -318,6 +318,33 @@ public sealed class StreamConsumerTests(RedisFixture redis) : IClassFixture<Redi
         Assert.Equal(0, await redis.Db.StreamLengthAsync(stream + ":dead"));
     }
 
+    /// <summary>
+    /// StackExchange.Redis fails a command it gave up on before sending with a bare TaskCanceledException (seen in the
+    /// ingest benchmark: a consumer continued after a pause found its connection dead). Nobody cancelled the consumer:
+    /// it is the store failing, so the entry is neither counted nor dead-lettered, and the running loop goes on.
+    /// </summary>
+    [Fact]
+    public async Task A_command_the_Redis_client_cancelled_is_a_store_failure_and_the_running_consumer_goes_on()
+    {
+        var stream = NewStream();
+        var consumer = await ConsumerWithGroup(stream, "a", maxDeliveries: 1, (_, call) =>
+            call == 1 ? throw new TaskCanceledException() : Task.CompletedTask);
+        await redis.Db.StreamAddAsync(stream, [new("id", "m1")]);
+
+        await consumer.StartAsync(CancellationToken.None);
+        try
+        {
+            await Eventually.True(async () => consumer.Calls("m1") == 2 && await Pending(stream) == 0, "the entry handled on its second delivery");
+            Assert.False(consumer.ExecuteTask!.IsCompleted, $"the consumer stopped: {consumer.ExecuteTask.Exception?.InnerException}");
+        }
+        finally
+        {
+            await consumer.StopAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(0, await redis.Db.StreamLengthAsync(stream + ":dead"));
+    }
+
     [Fact]
     public async Task Concurrent_batches_handle_every_entry_once_and_leave_unreadable_ones_to_the_one_by_one_path()
     {

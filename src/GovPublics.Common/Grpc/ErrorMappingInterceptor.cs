@@ -71,7 +71,7 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
         OperationCanceledException when context.CancellationToken.IsCancellationRequested =>
             new RpcException(new global::Grpc.Core.Status(StatusCode.Cancelled, "The call was cancelled or its deadline passed.")),
         RedisServerException server when !RedisFailures.IsBusyServer(server) => LogAndWrap(ex, StatusCode.Internal, "Internal error."),
-        RedisException or TimeoutException => LogAndWrap(ex, StatusCode.Unavailable,
+        _ when RedisFailures.IsStoreFailure(ex) => LogAndWrap(ex, StatusCode.Unavailable,
             "The store is unavailable or slow; the request may not have taken effect. Retry with back-off: retries are safe."),
         _ => LogAndWrap(ex, StatusCode.Internal, "Internal error."),
     };

@@ -119,10 +119,11 @@ public abstract class RedisStreamConsumer : BackgroundService
         Task.FromResult<IReadOnlyCollection<RedisValue>?>(null);
 
     /// <summary>
-    /// True for failures of the system rather than of the entry (Redis away or slow, a missing calendar year):
+    /// True for failures of the system rather than of the entry (Redis away or slow, a command the Redis client gave
+    /// up on, a missing calendar year):
     /// the batch stops, nothing is counted against the entry, and it is retried after a pause.
     /// </summary>
-    protected virtual bool IsTransient(Exception ex) => ex is RedisException or TimeoutException;
+    protected virtual bool IsTransient(Exception ex) => RedisFailures.IsStoreFailure(ex);
 
     /// <summary>
     /// A Redis server reply to a handler's own command that is not "not now" (a script error, WRONGTYPE on a key

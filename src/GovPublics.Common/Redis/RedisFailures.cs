@@ -15,7 +15,16 @@ public static class RedisFailures
         || ex.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal) || ex.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal)
         || ex.Message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal);
 
+    /// <summary>
+    /// Redis failed the command or never got it: an error reply, a lost or slow connection, or a command the client
+    /// gave up on before it was sent. StackExchange.Redis cancels a command whose time ran out while it waited to be
+    /// written (a <see cref="TaskCanceledException"/> although nobody cancelled it): after the process was paused
+    /// (a long GC, a frozen VM, a stopped process) or while a stalled connection held the writer. Check the caller's
+    /// own cancellation before this.
+    /// </summary>
+    public static bool IsStoreFailure(Exception ex) => ex is RedisException or TimeoutException or OperationCanceledException;
+
     /// <summary>The store is away or slow, or busy for now: retrying the same request later can succeed.</summary>
     public static bool IsTransient(Exception ex) =>
-        ex is RedisServerException server ? IsBusyServer(server) : ex is RedisException or TimeoutException;
+        ex is RedisServerException server ? IsBusyServer(server) : IsStoreFailure(ex);
 }

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using GovPublics.Catalog;
 using GovPublics.Common.Pipeline;
+using GovPublics.Common.Redis;
 using GovPublics.Ingestion.Domain;
 using GovPublics.Ingestion.Storage;
-using StackExchange.Redis;
 
 namespace GovPublics.Ingestion.Demo;
 
@@ -49,7 +49,7 @@ public sealed class DemoMessagesSeeder(
                 logger.LogInformation("Demo messages from {File}: {Stored} new of {Total}", path, stored, document.Messages.Count);
                 return;
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested && RedisFailures.IsStoreFailure(ex))
             {
                 logger.LogWarning(ex, "Redis unavailable while storing demo messages; retrying");
                 await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);

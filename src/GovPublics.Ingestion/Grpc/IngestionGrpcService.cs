@@ -1,11 +1,11 @@
 using GovPublics.Catalog;
 using GovPublics.Common.Pipeline;
+using GovPublics.Common.Redis;
 using GovPublics.Common.Registry;
 using GovPublics.Contracts.Ingestion.V1;
 using GovPublics.Ingestion.Domain;
 using GovPublics.Ingestion.Storage;
 using Grpc.Core;
-using StackExchange.Redis;
 using CommonPb = GovPublics.Contracts.Common.V1;
 
 namespace GovPublics.Ingestion.Grpc;
@@ -87,7 +87,7 @@ public sealed class IngestionGrpcService(MessageStore store, QuarantineStore qua
                         results[i].Duplicate = stored[i].Duplicate;
                     }
                 }
-                catch (Exception ex) when (ex is RedisException or TimeoutException)
+                catch (Exception ex) when (RedisFailures.IsStoreFailure(ex))
                 {
                     // These messages may not be stored: say so for each, so the client retries exactly these
                     // (a retry is safe: the message id deduplicates).

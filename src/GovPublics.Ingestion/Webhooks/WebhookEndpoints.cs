@@ -3,11 +3,11 @@ using System.Security.Cryptography;
 using System.Text;
 using GovPublics.Catalog;
 using GovPublics.Common.Pipeline;
+using GovPublics.Common.Redis;
 using GovPublics.Ingestion.Domain;
 using GovPublics.Ingestion.Domain.Webhooks;
 using GovPublics.Ingestion.Storage;
 using Grpc.Core;
-using StackExchange.Redis;
 
 namespace GovPublics.Ingestion.Webhooks;
 
@@ -162,7 +162,8 @@ public sealed class WebhookHandler(
         {
             return await RefuseAsync(platform, StatusCodes.Status400BadRequest, ex.Message, body);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException || ex is RpcException { StatusCode: StatusCode.Unavailable or StatusCode.DeadlineExceeded })
+        catch (Exception ex) when (!http.RequestAborted.IsCancellationRequested
+            && (RedisFailures.IsStoreFailure(ex) || ex is RpcException { StatusCode: StatusCode.Unavailable or StatusCode.DeadlineExceeded }))
         {
             // Not stored: the platform must send it again.
             logger.LogWarning(ex, "Webhook from {Platform} not stored: the store or the registry is unavailable", platform);

@@ -1,4 +1,5 @@
 using GovPublics.Catalog;
+using GovPublics.Common.Redis;
 using Microsoft.Extensions.Options;
 using GovPublics.Registry.Domain;
 using StackExchange.Redis;
@@ -65,7 +66,7 @@ public sealed class RegistryCatalog(
             {
                 break;
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            catch (Exception ex) when (RedisFailures.IsStoreFailure(ex))
             {
                 logger.LogWarning(ex, "Registry store unavailable; retrying");
                 await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

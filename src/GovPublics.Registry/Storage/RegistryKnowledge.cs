@@ -1,4 +1,5 @@
 using GovPublics.Catalog;
+using GovPublics.Common.Redis;
 using GovPublics.Registry.Domain;
 using GovPublics.Routing.Domain;
 using Microsoft.Extensions.Options;
@@ -207,7 +208,7 @@ public sealed class KnowledgeSeedService(RegistryKnowledge knowledge, TimeProvid
                 await knowledge.SeedAsync(stoppingToken);
                 return;
             }
-            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested && RedisFailures.IsStoreFailure(ex))
             {
                 logger.LogWarning(ex, "Knowledge seed: the store is unavailable; retrying");
                 await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

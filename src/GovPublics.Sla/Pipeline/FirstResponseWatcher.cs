@@ -1,11 +1,11 @@
 using GovPublics.Catalog;
+using GovPublics.Common.Redis;
 using GovPublics.Common.Registry;
 using GovPublics.Sla.Domain.Analytics;
 using GovPublics.Sla.Domain.Clock;
 using GovPublics.Sla.Domain.Incidents;
 using GovPublics.Sla.Storage;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace GovPublics.Sla.Pipeline;
 
@@ -159,7 +159,7 @@ public sealed class FirstResponseWatcher(
             {
                 break;
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            catch (Exception ex) when (RedisFailures.IsStoreFailure(ex))
             {
                 // Nothing is lost: the next sweep reads the same indexes again.
                 logger.LogWarning(ex, "First-response sweep failed; retrying");

@@ -1,12 +1,12 @@
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using GovPublics.Catalog;
+using GovPublics.Common.Redis;
 using GovPublics.Common.Registry;
 using GovPublics.Sla.Domain.Incidents;
 using GovPublics.Sla.Domain.Timers;
 using GovPublics.Sla.Storage;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace GovPublics.Sla.Pipeline;
 
@@ -83,7 +83,7 @@ public sealed class SlaTimerWorker(
             {
                 break;
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            catch (Exception ex) when (RedisFailures.IsStoreFailure(ex))
             {
                 // Nothing is lost: due steps stay due in the index and fire on a later tick.
                 logger.LogWarning(ex, "Firing timers failed; retrying on the next tick");
