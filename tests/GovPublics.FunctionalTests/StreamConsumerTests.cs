@@ -119,6 +119,11 @@ public sealed class StreamConsumerTests(RedisFixture redis) : IClassFixture<Redi
                 }
 
                 await Task.Delay(20, cancellationToken);
+                if (entries.Any(e => e["data"] == "bug"))
+                {
+                    throw new InvalidOperationException("a bug in the batch path");
+                }
+
                 if (entries.Any(e => e["data"] == "wrongtype"))
                 {
                     await db.HashSetAsync(wrongTypeKey, "f", "v");
@@ -398,6 +403,34 @@ public sealed class StreamConsumerTests(RedisFixture redis) : IClassFixture<Redi
         var dead = Assert.Single(await redis.Db.StreamRangeAsync(stream + ":dead"));
         Assert.Equal("b", dead["id"].ToString());
         Assert.Contains("WRONGTYPE", dead["dead_reason"].ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_bug_in_the_batch_path_does_not_stop_the_running_consumer_and_its_entries_go_one_by_one()
+    {
+        var stream = NewStream();
+        var consumer = await BatchConsumerWithGroup(stream, concurrentBatches: 1);
+        foreach (var (id, data) in new[] { ("a", "ok"), ("b", "bug"), ("c", "ok") })
+        {
+            await redis.Db.StreamAddAsync(stream, [new("id", id), new("data", data)]);
+        }
+
+        await consumer.StartAsync(CancellationToken.None);
+        try
+        {
+            // The loop pauses 5 s after the failure; the entries come back on reclaim, one by one.
+            await Eventually.True(async () => consumer.Handled.Count == 3 && await Pending(stream) == 0,
+                "every entry handled one by one after the batch failed", TimeSpan.FromSeconds(30));
+            Assert.False(consumer.ExecuteTask!.IsCompleted, $"the consumer stopped: {consumer.ExecuteTask.Exception?.InnerException}");
+        }
+        finally
+        {
+            await consumer.StopAsync(CancellationToken.None);
+        }
+
+        Assert.All(consumer.Handled.Values, n => Assert.Equal(1, n));
+        Assert.Equal(3, consumer.OneByOne);
+        Assert.Equal(0, await redis.Db.StreamLengthAsync(stream + ":dead"));
     }
 
     [Fact]

@@ -136,6 +136,9 @@ public abstract class RedisStreamConsumer : BackgroundService
         Task.WhenAll(Enumerable.Range(0, Math.Max(1, _options.ConcurrentBatches))
             .Select(loop => Task.Run(() => PollLoopAsync(takesOver: loop == 0, stoppingToken), CancellationToken.None)));
 
+    /// <summary>How long a poll loop waits after a failure that is neither transient nor any one entry's.</summary>
+    private static readonly TimeSpan UnexpectedFailurePause = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// One poll loop. With <see cref="StreamConsumerOptions.ConcurrentBatches"/> above 1, only the first takes over
     /// stale entries and polls at once after any entries; the others poll at once only after a full batch.
@@ -183,6 +186,16 @@ public abstract class RedisStreamConsumer : BackgroundService
                 Logger.LogWarning(ex, "Consuming {Stream} failed; retrying", Stream);
                 LastFailure = $"{ex.GetType().Name}: {ex.Message}";
                 await Task.Delay(TimeSpan.FromSeconds(1), _time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                // A bug outside any one entry (a batch handler, a reply not understood): the loop must not end, or
+                // the host would stop and take the service's API with it. The batch's entries stay pending and come
+                // back one by one on reclaim, where each failure counts against its entry; the health check shows
+                // a loop that keeps failing.
+                Logger.LogError(ex, "Consuming {Stream} failed unexpectedly; retrying in {Pause}", Stream, UnexpectedFailurePause);
+                LastFailure = $"{ex.GetType().Name}: {ex.Message}";
+                await Task.Delay(UnexpectedFailurePause, _time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }

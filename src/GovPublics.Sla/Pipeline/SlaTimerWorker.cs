@@ -88,6 +88,12 @@ public sealed class SlaTimerWorker(
                 // Nothing is lost: due steps stay due in the index and fire on a later tick.
                 logger.LogWarning(ex, "Firing timers failed; retrying on the next tick");
             }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                // A bug must not end the loop (the host would stop, and the SLA's API with it): the due steps stay
+                // due, the next tick tries again, and the health check reports runs that stop completing.
+                logger.LogError(ex, "Firing timers failed unexpectedly; retrying on the next tick");
+            }
         }
         while (await WaitAsync(timer, stoppingToken));
     }
