@@ -1,0 +1,123 @@
+using System.Collections.Concurrent;
+using GovPublics.Common.Redis;
+using GovPublics.Contracts.Common.V1;
+using GovPublics.Contracts.Ingestion.V1;
+using GovPublics.Contracts.Sla.V1;
+using GovPublics.Ingestion.Grpc;
+using GovPublics.Registry.Grpc;
+using GovPublics.Routing.Grpc;
+using GovPublics.Sla.Grpc;
+using GovPublics.Testing;
+using Grpc.Core;
+
+namespace GovPublics.FunctionalTests;
+
+/// <summary>
+/// The four services together while Redis crashes and comes back: what ingestion accepted becomes exactly one
+/// incident, and every service goes on by itself. Its own redis-server, as this test kills it.
+/// </summary>
+public sealed class PipelineRecoveryTests : IAsyncLifetime
+{
+    private const int Messages = 40;
+
+    private RedisServerProcess _redis = null!;
+    private ServiceHost<RegistryGrpcService> _registry = null!;
+    private ServiceHost<IngestionGrpcService> _ingestion = null!;
+    private ServiceHost<RoutingGrpcService> _routing = null!;
+    private ServiceHost<SlaGrpcService> _sla = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _redis = await RedisServerProcess.StartAsync();
+        _registry = new ServiceHost<RegistryGrpcService>(_redis.ConnectionString);
+        _registry.StartServer();
+        var settings = new Dictionary<string, string?> { ["Registry:Address"] = _registry.GrpcAddress };
+        _ingestion = new ServiceHost<IngestionGrpcService>(_redis.ConnectionString, settings);
+        _routing = new ServiceHost<RoutingGrpcService>(_redis.ConnectionString, settings);
+        _sla = new ServiceHost<SlaGrpcService>(_redis.ConnectionString, settings);
+        _routing.StartServer();
+        _sla.StartServer();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _sla.DisposeAsync();
+        await _routing.DisposeAsync();
+        await _ingestion.DisposeAsync();
+        await _registry.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Every_message_accepted_while_Redis_crashes_and_returns_becomes_exactly_one_incident()
+    {
+        var client = new IngestionService.IngestionServiceClient(_ingestion.Channel);
+        var accepted = new ConcurrentDictionary<int, string>();
+        var unavailable = 0;
+        var next = -1;
+        var crashed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // An integrator's loop: each message is sent until it is accepted; UNAVAILABLE (the store away) means
+        // "send it again", and a retry of a message that was stored after all answers "duplicate" with the same id.
+        async Task SendAllAsync()
+        {
+            for (var i = Interlocked.Increment(ref next); i < Messages; i = Interlocked.Increment(ref next))
+            {
+                if (i >= Messages / 4)
+                {
+                    // The rest is sent once Redis is down: into the outage, then after it.
+                    await crashed.Task;
+                }
+
+                var deadline = DateTime.UtcNow.AddSeconds(60);
+                while (true)
+                {
+                    try
+                    {
+                        var answer = await client.IngestAsync(new IngestRequest
+                        {
+                            Platform = Platform.Vk,
+                            PageExternalId = "-1",
+                            ExternalId = $"recovery-{i}",
+                            Text = "В Сызрани на улице Ульяновской прорвало трубу, течёт вода по дороге",
+                        }, deadline: DateTime.UtcNow.AddSeconds(5));
+                        accepted[i] = answer.MessageId;
+                        break;
+                    }
+                    catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded && DateTime.UtcNow < deadline)
+                    {
+                        Interlocked.Increment(ref unavailable);
+                        await Task.Delay(100);
+                    }
+                }
+            }
+        }
+
+        var senders = Enumerable.Range(0, 4).Select(_ => Task.Run(SendAllAsync)).ToArray();
+        await Eventually.True(() => Task.FromResult(accepted.Count >= Messages / 4), "the first messages accepted");
+        await _redis.StopAsync();
+        crashed.SetResult();
+        // Longer than the services' Redis timeout (3 s): a shorter outage the client rides out by queueing commands.
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        await _redis.StartAgainAsync();
+        await Task.WhenAll(senders);
+
+        Assert.Equal(Messages, accepted.Count);
+        Assert.True(unavailable > 0, "no call was answered UNAVAILABLE while Redis was away");
+        var sla = new SlaService.SlaServiceClient(_sla.Channel);
+        var incidents = new HashSet<string>();
+        foreach (var messageId in accepted.Values)
+        {
+            var incident = await Eventually.Found(() => sla.GetIncidentByMessageAsync(new GetIncidentByMessageRequest { MessageId = messageId }).ResponseAsync);
+            incidents.Add(incident.Id);
+        }
+
+        Assert.Equal(Messages, incidents.Count);
+        await using var connection = await _redis.ConnectAsync();
+        var db = connection.GetDatabase();
+        var keys = new RedisKeys("63");
+        // One stream entry per message and one incident each, although some were sent more than once.
+        Assert.Equal(Messages, await db.StreamLengthAsync(keys.MessagesStream));
+        Assert.Equal(Messages, (long)await db.StringGetAsync(keys.IncidentSequence));
+    }
+}
