@@ -3,10 +3,6 @@ using GovPublics.Common.Redis;
 using GovPublics.Contracts.Common.V1;
 using GovPublics.Contracts.Ingestion.V1;
 using GovPublics.Contracts.Sla.V1;
-using GovPublics.Ingestion.Grpc;
-using GovPublics.Registry.Grpc;
-using GovPublics.Routing.Grpc;
-using GovPublics.Sla.Grpc;
 using GovPublics.Testing;
 using Grpc.Core;
 
@@ -21,37 +17,24 @@ public sealed class PipelineRecoveryTests : IAsyncLifetime
     private const int Messages = 40;
 
     private RedisServerProcess _redis = null!;
-    private ServiceHost<RegistryGrpcService> _registry = null!;
-    private ServiceHost<IngestionGrpcService> _ingestion = null!;
-    private ServiceHost<RoutingGrpcService> _routing = null!;
-    private ServiceHost<SlaGrpcService> _sla = null!;
+    private FourServices _services = null!;
 
     public async ValueTask InitializeAsync()
     {
         _redis = await RedisServerProcess.StartAsync();
-        _registry = new ServiceHost<RegistryGrpcService>(_redis.ConnectionString);
-        _registry.StartServer();
-        var settings = new Dictionary<string, string?> { ["Registry:Address"] = _registry.GrpcAddress };
-        _ingestion = new ServiceHost<IngestionGrpcService>(_redis.ConnectionString, settings);
-        _routing = new ServiceHost<RoutingGrpcService>(_redis.ConnectionString, settings);
-        _sla = new ServiceHost<SlaGrpcService>(_redis.ConnectionString, settings);
-        _routing.StartServer();
-        _sla.StartServer();
+        _services = FourServices.Start(_redis.ConnectionString);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _sla.DisposeAsync();
-        await _routing.DisposeAsync();
-        await _ingestion.DisposeAsync();
-        await _registry.DisposeAsync();
+        await _services.DisposeAsync();
         await _redis.DisposeAsync();
     }
 
     [Fact]
     public async Task Every_message_accepted_while_Redis_crashes_and_returns_becomes_exactly_one_incident()
     {
-        var client = new IngestionService.IngestionServiceClient(_ingestion.Channel);
+        var client = new IngestionService.IngestionServiceClient(_services.Ingestion.Channel);
         var accepted = new ConcurrentDictionary<int, string>();
         var unavailable = 0;
         var next = -1;
@@ -104,7 +87,7 @@ public sealed class PipelineRecoveryTests : IAsyncLifetime
 
         Assert.Equal(Messages, accepted.Count);
         Assert.True(unavailable > 0, "no call was answered UNAVAILABLE while Redis was away");
-        var sla = new SlaService.SlaServiceClient(_sla.Channel);
+        var sla = new SlaService.SlaServiceClient(_services.Sla.Channel);
         var incidents = new HashSet<string>();
         foreach (var messageId in accepted.Values)
         {

@@ -3,10 +3,6 @@ using System.Diagnostics;
 using GovPublics.Contracts.Common.V1;
 using GovPublics.Contracts.Ingestion.V1;
 using GovPublics.Contracts.Sla.V1;
-using GovPublics.Ingestion.Grpc;
-using GovPublics.Registry.Grpc;
-using GovPublics.Routing.Grpc;
-using GovPublics.Sla.Grpc;
 using GovPublics.Testing;
 
 namespace GovPublics.FunctionalTests;
@@ -20,10 +16,7 @@ public sealed class PipelineTests(RedisFixture redis) : IClassFixture<RedisFixtu
     private static readonly ActivitySource _caller = new("GovPublics.Tests.Caller");
     private readonly ConcurrentBag<Activity> _stopped = [];
     private ActivityListener _listener = null!;
-    private ServiceHost<RegistryGrpcService> _registry = null!;
-    private ServiceHost<IngestionGrpcService> _ingestion = null!;
-    private ServiceHost<RoutingGrpcService> _routing = null!;
-    private ServiceHost<SlaGrpcService> _sla = null!;
+    private FourServices _services = null!;
 
     public ValueTask InitializeAsync()
     {
@@ -34,25 +27,14 @@ public sealed class PipelineTests(RedisFixture redis) : IClassFixture<RedisFixtu
             ActivityStopped = _stopped.Add,
         };
         ActivitySource.AddActivityListener(_listener);
-        var registrySettings = new Dictionary<string, string?>();
-        _registry = new ServiceHost<RegistryGrpcService>(redis.Server.ConnectionString);
-        _registry.StartServer();
-        registrySettings["Registry:Address"] = _registry.GrpcAddress;
-        _ingestion = new ServiceHost<IngestionGrpcService>(redis.Server.ConnectionString, registrySettings);
-        _routing = new ServiceHost<RoutingGrpcService>(redis.Server.ConnectionString, registrySettings);
-        _sla = new ServiceHost<SlaGrpcService>(redis.Server.ConnectionString, registrySettings);
-        _routing.StartServer();
-        _sla.StartServer();
+        _services = FourServices.Start(redis.Server.ConnectionString);
         return ValueTask.CompletedTask;
     }
 
     public async ValueTask DisposeAsync()
     {
         _listener.Dispose();
-        await _sla.DisposeAsync();
-        await _routing.DisposeAsync();
-        await _ingestion.DisposeAsync();
-        await _registry.DisposeAsync();
+        await _services.DisposeAsync();
     }
 
     [Fact]
@@ -64,7 +46,7 @@ public sealed class PipelineTests(RedisFixture redis) : IClassFixture<RedisFixtu
         {
             Assert.NotNull(root);
             traceId = root.TraceId;
-            var client = new IngestionService.IngestionServiceClient(_ingestion.Channel);
+            var client = new IngestionService.IngestionServiceClient(_services.Ingestion.Channel);
             messageId = (await client.IngestAsync(new IngestRequest
             {
                 Platform = Platform.Vk,
@@ -74,7 +56,7 @@ public sealed class PipelineTests(RedisFixture redis) : IClassFixture<RedisFixtu
             })).MessageId;
         }
 
-        var sla = new SlaService.SlaServiceClient(_sla.Channel);
+        var sla = new SlaService.SlaServiceClient(_services.Sla.Channel);
         await Eventually.Found(() => sla.GetIncidentByMessageAsync(new GetIncidentByMessageRequest { MessageId = messageId }).ResponseAsync);
         await Eventually.True(() => Task.FromResult(
                 _stopped.Any(a => a.TraceId == traceId && a.OperationName == "sla process")
@@ -94,10 +76,10 @@ public sealed class PipelineTests(RedisFixture redis) : IClassFixture<RedisFixtu
     {
         var expected = new Dictionary<Grpc.Net.Client.GrpcChannel, string>
         {
-            [_registry.Channel] = "govpublics.registry.v1.RegistryService",
-            [_ingestion.Channel] = "govpublics.ingestion.v1.IngestionService",
-            [_routing.Channel] = "govpublics.routing.v1.RoutingService",
-            [_sla.Channel] = "govpublics.sla.v1.SlaService",
+            [_services.Registry.Channel] = "govpublics.registry.v1.RegistryService",
+            [_services.Ingestion.Channel] = "govpublics.ingestion.v1.IngestionService",
+            [_services.Routing.Channel] = "govpublics.routing.v1.RoutingService",
+            [_services.Sla.Channel] = "govpublics.sla.v1.SlaService",
         };
         foreach (var (channel, service) in expected)
         {

@@ -1,0 +1,42 @@
+using GovPublics.Ingestion.Grpc;
+using GovPublics.Registry.Grpc;
+using GovPublics.Routing.Grpc;
+using GovPublics.Sla.Grpc;
+using GovPublics.Testing;
+
+namespace GovPublics.FunctionalTests;
+
+/// <summary>Registry, ingestion, routing and SLA on one Redis, each its real Program on real Kestrel ports.</summary>
+public sealed class FourServices : IAsyncDisposable
+{
+    private FourServices(string redisConnectionString)
+    {
+        Registry = new ServiceHost<RegistryGrpcService>(redisConnectionString);
+        Registry.StartServer();
+        var settings = new Dictionary<string, string?> { ["Registry:Address"] = Registry.GrpcAddress };
+        Ingestion = new ServiceHost<IngestionGrpcService>(redisConnectionString, settings);
+        Routing = new ServiceHost<RoutingGrpcService>(redisConnectionString, settings);
+        Sla = new ServiceHost<SlaGrpcService>(redisConnectionString, settings);
+        // The consumers run from the start; ingestion starts on its first call.
+        Routing.StartServer();
+        Sla.StartServer();
+    }
+
+    public ServiceHost<RegistryGrpcService> Registry { get; }
+
+    public ServiceHost<IngestionGrpcService> Ingestion { get; }
+
+    public ServiceHost<RoutingGrpcService> Routing { get; }
+
+    public ServiceHost<SlaGrpcService> Sla { get; }
+
+    public static FourServices Start(string redisConnectionString) => new(redisConnectionString);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Sla.DisposeAsync();
+        await Routing.DisposeAsync();
+        await Ingestion.DisposeAsync();
+        await Registry.DisposeAsync();
+    }
+}
