@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using GovPublics.AppHost;
 using StackExchange.Redis;
 
@@ -91,6 +92,29 @@ public sealed class RedisServerProcess : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Freezes the server (SIGSTOP) until <see cref="Resume"/>: its connections stay open and what clients send
+    /// waits in the sockets, to be executed when it goes on, after the clients may have given up on it, as with a
+    /// server stalled by a long fork or a frozen machine.
+    /// </summary>
+    public void Pause() => Signal(sigstop: true);
+
+    /// <summary>Lets a paused server go on (SIGCONT).</summary>
+    public void Resume() => Signal(sigstop: false);
+
+    private void Signal(bool sigstop)
+    {
+        var process = _process ?? throw new InvalidOperationException("redis-server is not running");
+        // Linux signal numbers: SIGSTOP 19, SIGCONT 18.
+        if (kill(process.Id, sigstop ? 19 : 18) != 0)
+        {
+            throw new InvalidOperationException($"kill({process.Id}) failed with errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int sig);
 
     /// <summary>Kills the server, as a crash would.</summary>
     public async Task StopAsync()
