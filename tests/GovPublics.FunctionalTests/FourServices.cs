@@ -12,14 +12,10 @@ public sealed class FourServices : IAsyncDisposable
     private FourServices(string redisConnectionString)
     {
         Registry = new ServiceHost<RegistryGrpcService>(redisConnectionString);
-        Registry.StartServer();
         var settings = new Dictionary<string, string?> { ["Registry:Address"] = Registry.GrpcAddress };
         Ingestion = new ServiceHost<IngestionGrpcService>(redisConnectionString, settings);
         Routing = new ServiceHost<RoutingGrpcService>(redisConnectionString, settings);
         Sla = new ServiceHost<SlaGrpcService>(redisConnectionString, settings);
-        // The consumers run from the start; ingestion starts on its first call.
-        Routing.StartServer();
-        Sla.StartServer();
     }
 
     public ServiceHost<RegistryGrpcService> Registry { get; }
@@ -30,7 +26,26 @@ public sealed class FourServices : IAsyncDisposable
 
     public ServiceHost<SlaGrpcService> Sla { get; }
 
-    public static FourServices Start(string redisConnectionString) => new(redisConnectionString);
+    /// <summary>
+    /// Starts the registry, routing and SLA (their consumers run from the start; ingestion starts on its first call).
+    /// If one fails to start, those already started are stopped before the failure is thrown.
+    /// </summary>
+    public static async Task<FourServices> StartAsync(string redisConnectionString)
+    {
+        var services = new FourServices(redisConnectionString);
+        try
+        {
+            services.Registry.StartServer();
+            services.Routing.StartServer();
+            services.Sla.StartServer();
+            return services;
+        }
+        catch
+        {
+            await services.DisposeAsync();
+            throw;
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -16,19 +16,31 @@ public sealed class PipelineRecoveryTests : IAsyncLifetime
 {
     private const int Messages = 40;
 
-    private RedisServerProcess _redis = null!;
-    private FourServices _services = null!;
+    private RedisServerProcess? _redis;
+    private FourServices? _services;
+
+    private RedisServerProcess Redis => _redis!;
+
+    private FourServices Services => _services!;
 
     public async ValueTask InitializeAsync()
     {
         _redis = await RedisServerProcess.StartAsync();
-        _services = FourServices.Start(_redis.ConnectionString);
+        _services = await FourServices.StartAsync(_redis.ConnectionString);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _services.DisposeAsync();
-        await _redis.DisposeAsync();
+        if (_services is not null)
+        {
+            await _services.DisposeAsync();
+        }
+
+        if (_redis is not null)
+        {
+            // Killed even if a failed test left it frozen (SIGKILL ends a stopped process).
+            await _redis.DisposeAsync();
+        }
     }
 
     /// <summary>
@@ -40,7 +52,7 @@ public sealed class PipelineRecoveryTests : IAsyncLifetime
     [InlineData("freeze")]
     public async Task Every_message_accepted_while_Redis_is_away_and_returns_becomes_exactly_one_incident(string outage)
     {
-        var client = new IngestionService.IngestionServiceClient(_services.Ingestion.Channel);
+        var client = new IngestionService.IngestionServiceClient(Services.Ingestion.Channel);
         var accepted = new ConcurrentDictionary<int, string>();
         var unavailable = 0;
         var duplicates = 0;
@@ -92,11 +104,11 @@ public sealed class PipelineRecoveryTests : IAsyncLifetime
         await Eventually.True(() => Task.FromResult(accepted.Count >= Messages / 4), "the first messages accepted");
         if (outage == "crash")
         {
-            await _redis.StopAsync();
+            await Redis.StopAsync();
         }
         else
         {
-            _redis.Pause();
+            Redis.Pause();
         }
 
         crashed.SetResult();
@@ -105,11 +117,11 @@ public sealed class PipelineRecoveryTests : IAsyncLifetime
         await Task.Delay(TimeSpan.FromSeconds(6));
         if (outage == "crash")
         {
-            await _redis.StartAgainAsync();
+            await Redis.StartAgainAsync();
         }
         else
         {
-            _redis.Resume();
+            Redis.Resume();
         }
 
         await Task.WhenAll(senders);
@@ -122,7 +134,7 @@ public sealed class PipelineRecoveryTests : IAsyncLifetime
             Assert.True(duplicates > 0, "no resend found its message stored");
         }
 
-        var sla = new SlaService.SlaServiceClient(_services.Sla.Channel);
+        var sla = new SlaService.SlaServiceClient(Services.Sla.Channel);
         var incidents = new HashSet<string>();
         foreach (var messageId in accepted.Values)
         {
@@ -131,7 +143,7 @@ public sealed class PipelineRecoveryTests : IAsyncLifetime
         }
 
         Assert.Equal(Messages, incidents.Count);
-        await using var connection = await _redis.ConnectAsync();
+        await using var connection = await Redis.ConnectAsync();
         var db = connection.GetDatabase();
         var keys = new RedisKeys("63");
         // One stream entry per message and one incident each, although some were sent more than once.

@@ -21,9 +21,9 @@ public sealed class PipelineReplicaTests(RedisFixture redis) : IClassFixture<Red
     private ServiceHost<RoutingGrpcService> _routing2 = null!;
     private ServiceHost<SlaGrpcService> _sla2 = null!;
 
-    public ValueTask InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
-        _services = FourServices.Start(redis.Server.ConnectionString);
+        _services = await FourServices.StartAsync(redis.Server.ConnectionString);
         // Replicas in one test process would share the default consumer name (machine and process id).
         _routing2 = new ServiceHost<RoutingGrpcService>(redis.Server.ConnectionString, new Dictionary<string, string?>
         {
@@ -40,7 +40,6 @@ public sealed class PipelineReplicaTests(RedisFixture redis) : IClassFixture<Red
         });
         _routing2.StartServer();
         _sla2.StartServer();
-        return ValueTask.CompletedTask;
     }
 
     public async ValueTask DisposeAsync()

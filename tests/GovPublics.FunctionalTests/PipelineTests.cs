@@ -18,7 +18,7 @@ public sealed class PipelineTests(RedisFixture redis) : IClassFixture<RedisFixtu
     private ActivityListener _listener = null!;
     private FourServices _services = null!;
 
-    public ValueTask InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _listener = new ActivityListener
         {
@@ -27,8 +27,7 @@ public sealed class PipelineTests(RedisFixture redis) : IClassFixture<RedisFixtu
             ActivityStopped = _stopped.Add,
         };
         ActivitySource.AddActivityListener(_listener);
-        _services = FourServices.Start(redis.Server.ConnectionString);
-        return ValueTask.CompletedTask;
+        _services = await FourServices.StartAsync(redis.Server.ConnectionString);
     }
 
     public async ValueTask DisposeAsync()

@@ -52,7 +52,9 @@ public sealed class StreamConsumerTests(RedisFixture redis) : IClassFixture<Redi
 
         protected override string DeadLetterStream => stream + ":dead";
 
-        protected override string? OrderingKey(StreamEntry entry) => entry["key"].ToString();
+        // As a real key read from the payload: an entry without one cannot be ordered.
+        protected override string? OrderingKey(StreamEntry entry) =>
+            entry["key"].IsNull ? throw new FormatException("the entry has no key") : entry["key"].ToString();
 
         protected override async Task HandleAsync(StreamEntry entry, CancellationToken cancellationToken)
         {
@@ -220,6 +222,26 @@ public sealed class StreamConsumerTests(RedisFixture redis) : IClassFixture<Redi
         var dead = await redis.Db.StreamRangeAsync(stream + ":dead");
         Assert.Contains("WRONGTYPE", dead[0]["dead_reason"].ToString(), StringComparison.Ordinal);
         Assert.Equal(2, consumer.Calls("m-wrongtype"));
+        Assert.Equal(0, await Pending(stream));
+    }
+
+    [Fact]
+    public async Task An_entry_whose_ordering_key_cannot_be_read_goes_alone_to_the_dead_letter_stream_and_its_batch_goes_on()
+    {
+        var stream = NewStream();
+        await redis.Db.StreamCreateConsumerGroupAsync(stream, "test", "0-0", createStream: true);
+        // The handler cannot read that entry either, as with a payload missing what the key is made of.
+        var consumer = new LanedConsumer(redis.Connection, stream, e => e["key"].IsNull ? throw new FormatException("no thread in the payload") : Task.CompletedTask);
+        await redis.Db.StreamAddAsync(stream, [new("id", "a"), new("key", "k1"), new("n", 1)]);
+        await redis.Db.StreamAddAsync(stream, [new("id", "b"), new("n", 2)]);
+        await redis.Db.StreamAddAsync(stream, [new("id", "c"), new("key", "k2"), new("n", 3)]);
+
+        Assert.Equal(3, await consumer.PollOnceAsync(CancellationToken.None));
+
+        Assert.Equal([1], consumer.Order["k1"]);
+        Assert.Equal([3], consumer.Order["k2"]);
+        var dead = Assert.Single(await redis.Db.StreamRangeAsync(stream + ":dead"));
+        Assert.Equal("b", dead["id"].ToString());
         Assert.Equal(0, await Pending(stream));
     }
 

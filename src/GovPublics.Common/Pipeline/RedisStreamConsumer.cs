@@ -75,11 +75,46 @@ public abstract class RedisStreamConsumer : BackgroundService
 
     protected TimeProvider Time => _time;
 
-    /// <summary>When the last poll completed (null before the first); a stalled consumer shows here.</summary>
-    public DateTimeOffset? LastPollCompleted { get; private set; }
+    // Per poll loop: when it last completed a poll (UTC ticks, 0 = not yet) and why its last poll failed.
+    private long[] _completedTicks = [0];
+    private string?[] _failures = [null];
 
-    /// <summary>Why the last poll failed, or null after a good one.</summary>
-    public string? LastFailure { get; private set; }
+    /// <summary>
+    /// When the stalest poll loop last completed a poll (null until every loop has completed one): a stalled consumer
+    /// shows here, and so does one loop that keeps failing while the others go on.
+    /// </summary>
+    public DateTimeOffset? LastPollCompleted
+    {
+        get
+        {
+            var loops = _completedTicks;
+            var oldest = long.MaxValue;
+            for (var i = 0; i < loops.Length; i++)
+            {
+                oldest = Math.Min(oldest, Volatile.Read(ref loops[i]));
+            }
+
+            return oldest is 0 or long.MaxValue ? null : new DateTimeOffset(oldest, TimeSpan.Zero);
+        }
+    }
+
+    /// <summary>Why a poll loop's last poll failed, or null while every loop's last poll was good.</summary>
+    public string? LastFailure
+    {
+        get
+        {
+            var loops = _failures;
+            for (var i = 0; i < loops.Length; i++)
+            {
+                if (Volatile.Read(ref loops[i]) is { } failure)
+                {
+                    return failure;
+                }
+            }
+
+            return null;
+        }
+    }
 
     /// <summary>The consumer group's name, for health reports.</summary>
     public string ConsumerGroup => Group;
@@ -132,9 +167,14 @@ public abstract class RedisStreamConsumer : BackgroundService
     /// </summary>
     private static bool IsEntryError(Exception ex) => ex is RedisServerException && !RedisFailures.IsTransient(ex);
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(0, Math.Max(1, _options.ConcurrentBatches))
-            .Select(loop => Task.Run(() => PollLoopAsync(takesOver: loop == 0, stoppingToken), CancellationToken.None)));
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var loops = Math.Max(1, _options.ConcurrentBatches);
+        _completedTicks = new long[loops];
+        _failures = new string?[loops];
+        return Task.WhenAll(Enumerable.Range(0, loops)
+            .Select(loop => Task.Run(() => PollLoopAsync(loop, stoppingToken), CancellationToken.None)));
+    }
 
     /// <summary>How long a poll loop waits after a failure that is neither transient nor any one entry's.</summary>
     private static readonly TimeSpan UnexpectedFailurePause = TimeSpan.FromSeconds(5);
@@ -143,8 +183,10 @@ public abstract class RedisStreamConsumer : BackgroundService
     /// One poll loop. With <see cref="StreamConsumerOptions.ConcurrentBatches"/> above 1, only the first takes over
     /// stale entries and polls at once after any entries; the others poll at once only after a full batch.
     /// </summary>
-    private async Task PollLoopAsync(bool takesOver, CancellationToken stoppingToken)
+    private async Task PollLoopAsync(int loop, CancellationToken stoppingToken)
     {
+        var takesOver = loop == 0;
+        void Failed(string reason) => Volatile.Write(ref _failures[loop], reason);
         var delay = TimeSpan.FromMilliseconds(1);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -152,8 +194,8 @@ public abstract class RedisStreamConsumer : BackgroundService
             {
                 await EnsureGroupAsync();
                 var handled = await PollOnceAsync(takesOver, stoppingToken);
-                LastPollCompleted = _time.GetUtcNow();
-                LastFailure = null;
+                Volatile.Write(ref _completedTicks[loop], _time.GetUtcNow().UtcTicks);
+                Volatile.Write(ref _failures[loop], null);
                 if (takesOver)
                 {
                     delay = handled > 0 ? TimeSpan.FromMilliseconds(1) : Min(delay * 2, _options.MaxPollDelay);
@@ -177,24 +219,25 @@ public abstract class RedisStreamConsumer : BackgroundService
             {
                 // The stream or its group vanished (flushed, or a Redis without persistence restarted): recreate it.
                 Logger.LogWarning("Consumer group {Group} of {Stream} is missing; creating it again", Group, Stream);
-                LastFailure = ex.Message;
+                Failed(ex.Message);
                 _groupReady = false;
             }
             catch (Exception ex) when (IsTransient(ex))
             {
                 // Nothing is lost: unacknowledged entries stay pending and are read again.
                 Logger.LogWarning(ex, "Consuming {Stream} failed; retrying", Stream);
-                LastFailure = $"{ex.GetType().Name}: {ex.Message}";
+                Failed($"{ex.GetType().Name}: {ex.Message}");
                 await Task.Delay(TimeSpan.FromSeconds(1), _time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 // A bug outside any one entry (a batch handler, a reply not understood): the loop must not end, or
-                // the host would stop and take the service's API with it. The batch's entries stay pending and come
-                // back one by one on reclaim, where each failure counts against its entry; the health check shows
-                // a loop that keeps failing.
+                // the host would stop and take the service's API with it. A fresh batch's entries stay pending and
+                // come back one by one on reclaim, where each failure counts against its entry (an entry whose
+                // ordering key cannot be read goes alone); a loop that keeps failing stops completing polls, which
+                // the health check reports.
                 Logger.LogError(ex, "Consuming {Stream} failed unexpectedly; retrying in {Pause}", Stream, UnexpectedFailurePause);
-                LastFailure = $"{ex.GetType().Name}: {ex.Message}";
+                Failed($"{ex.GetType().Name}: {ex.Message}");
                 await Task.Delay(UnexpectedFailurePause, _time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
@@ -270,6 +313,23 @@ public abstract class RedisStreamConsumer : BackgroundService
     }
 
     /// <summary>
+    /// The entry's <see cref="OrderingKey"/>; an entry whose key cannot be read (a payload missing what the key is made
+    /// of) gets one of its own, so it goes alone and its handler's failure counts against it, not against the batch.
+    /// </summary>
+    private string? KeyOf(StreamEntry entry)
+    {
+        try
+        {
+            return OrderingKey(entry);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Logger.LogWarning(ex, "Entry {EntryId} of {Stream} has no readable ordering key; it is handled alone", entry.Id, Stream);
+            return "\0unreadable:" + entry.Id;
+        }
+    }
+
+    /// <summary>
     /// Handles the batch: in turn, or in ordered lanes (one per <see cref="OrderingKey"/>) run concurrently. A transient
     /// failure stops every lane after its current entry; what was handled is in <paramref name="acknowledged"/> and the
     /// first failure is thrown.
@@ -280,7 +340,7 @@ public abstract class RedisStreamConsumer : BackgroundService
         if (_options.Parallelism > 1 && entries.Length > 1)
         {
             // Each key once: a consumer's key may have to read the entry. One entry without a key: all in turn.
-            var keys = Array.ConvertAll(entries, OrderingKey);
+            var keys = Array.ConvertAll(entries, KeyOf);
             if (Array.IndexOf(keys, null) < 0)
             {
                 lanes = [.. entries.Select((entry, i) => (entry, key: keys[i]!))
