@@ -1,3 +1,5 @@
+using GovPublics.Contracts.Common.V1;
+using GovPublics.Contracts.Ingestion.V1;
 using GovPublics.Ingestion.Grpc;
 using GovPublics.Registry.Grpc;
 using GovPublics.Routing.Grpc;
@@ -30,6 +32,18 @@ public sealed class FourServices : IAsyncDisposable
     /// Starts the registry, routing and SLA (their consumers run from the start; ingestion starts on its first call).
     /// If one fails to start, those already started are stopped before the failure is thrown.
     /// </summary>
+    /// <summary>
+    /// A citizen's comment that routing makes an incident with confidence (a burst water main in Syzran), as an
+    /// integrator sends it; <paramref name="externalId"/> makes it a message of its own.
+    /// </summary>
+    public static IngestRequest WaterMainBurst(string externalId) => new()
+    {
+        Platform = Platform.Vk,
+        PageExternalId = "-1",
+        ExternalId = externalId,
+        Text = "В Сызрани на улице Ульяновской прорвало трубу, течёт вода по дороге",
+    };
+
     public static async Task<FourServices> StartAsync(string redisConnectionString)
     {
         var services = new FourServices(redisConnectionString);

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using GovPublics.Common.Redis;
-using GovPublics.Contracts.Common.V1;
 using GovPublics.Contracts.Ingestion.V1;
 using GovPublics.Contracts.Sla.V1;
 using GovPublics.Testing;
@@ -76,13 +75,7 @@ public sealed class PipelineRecoveryTests : IAsyncLifetime
                 {
                     try
                     {
-                        var answer = await client.IngestAsync(new IngestRequest
-                        {
-                            Platform = Platform.Vk,
-                            PageExternalId = "-1",
-                            ExternalId = $"recovery-{i}",
-                            Text = "В Сызрани на улице Ульяновской прорвало трубу, течёт вода по дороге",
-                        }, deadline: DateTime.UtcNow.AddSeconds(5));
+                        var answer = await client.IngestAsync(FourServices.WaterMainBurst($"recovery-{i}"), deadline: DateTime.UtcNow.AddSeconds(5));
                         accepted[i] = answer.MessageId;
                         if (answer.Duplicate)
                         {

@@ -1,5 +1,4 @@
 using GovPublics.Common.Redis;
-using GovPublics.Contracts.Common.V1;
 using GovPublics.Contracts.Ingestion.V1;
 using GovPublics.Contracts.Sla.V1;
 using GovPublics.Routing.Grpc;
@@ -68,13 +67,7 @@ public sealed class PipelineReplicaTests(RedisFixture redis) : IClassFixture<Red
         using var call = client.IngestBatch(deadline: DateTime.UtcNow.AddSeconds(60));
         for (var i = 0; i < Messages; i++)
         {
-            await call.RequestStream.WriteAsync(new IngestRequest
-            {
-                Platform = Platform.Vk,
-                PageExternalId = "-1",
-                ExternalId = $"replicas-{i}",
-                Text = "В Сызрани на улице Ульяновской прорвало трубу, течёт вода по дороге",
-            });
+            await call.RequestStream.WriteAsync(FourServices.WaterMainBurst($"replicas-{i}"));
         }
 
         await call.RequestStream.CompleteAsync();

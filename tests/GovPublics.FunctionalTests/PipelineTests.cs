@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using GovPublics.Contracts.Common.V1;
 using GovPublics.Contracts.Ingestion.V1;
 using GovPublics.Contracts.Sla.V1;
 using GovPublics.Testing;
@@ -46,13 +45,7 @@ public sealed class PipelineTests(RedisFixture redis) : IClassFixture<RedisFixtu
             Assert.NotNull(root);
             traceId = root.TraceId;
             var client = new IngestionService.IngestionServiceClient(_services.Ingestion.Channel);
-            messageId = (await client.IngestAsync(new IngestRequest
-            {
-                Platform = Platform.Vk,
-                PageExternalId = "-1",
-                ExternalId = "trace-1",
-                Text = "В Сызрани на улице Ульяновской прорвало трубу, течёт вода по дороге",
-            })).MessageId;
+            messageId = (await client.IngestAsync(FourServices.WaterMainBurst("trace-1"))).MessageId;
         }
 
         var sla = new SlaService.SlaServiceClient(_services.Sla.Channel);
