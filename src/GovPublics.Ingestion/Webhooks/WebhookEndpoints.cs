@@ -198,17 +198,32 @@ public sealed class WebhookHandler(
         }
     }
 
-    /// <summary>A message with attachments and no text (a photo comment) is kept, its text naming what is attached.</summary>
+    /// <summary>
+    /// A message with no text but with attachments (a photo comment) or a location (a pin sent in a chat) is kept,
+    /// its text naming what it carries: refused, the platform would send it again and again.
+    /// </summary>
     private static IncomingMessage WithText(IncomingMessage m) =>
-        string.IsNullOrWhiteSpace(m.Text) && m.Attachments.Count > 0
-            ? m with { Text = "[" + string.Join(", ", m.Attachments.Select(a => a.Type).Distinct()) + "]" }
-            : m;
+        !string.IsNullOrWhiteSpace(m.Text) ? m
+        : m.Attachments.Count > 0 ? m with { Text = "[" + string.Join(", ", m.Attachments.Select(a => a.Type).Distinct()) + "]" }
+        : m.Latitude is not null ? m with { Text = "[geo]" }
+        : m;
 
     private async Task<IResult> RefuseAsync(string platform, int status, string reason, ReadOnlyMemory<byte> body)
     {
         WebhookEndpoints.Count(platform, "", $"refused_{status}");
         logger.LogWarning("Webhook from {Platform} refused with {Status}: {Reason}", platform, status, reason);
-        await quarantine.AddAsync(platform, status, reason, body);
+        try
+        {
+            await quarantine.AddAsync(platform, status, reason, body);
+        }
+        catch (Exception ex) when (RedisFailures.IsStoreFailure(ex))
+        {
+            // Keeping the body is for staff; the answer is the platform's. A refusal is a refusal whether or not
+            // the store is up (a 503 would make the platform send a bad body again, a 500 would be a lie).
+            logger.LogWarning(ex, "A refused webhook body from {Platform} was not quarantined: the store is unavailable", platform);
+            WebhookEndpoints.Count(platform, "", "quarantine_unavailable");
+        }
+
         return Results.Problem(statusCode: status, title: reason);
     }
 

@@ -35,8 +35,8 @@ public sealed class VkCallbackParserTests
             "123456789", false, "f"),
         ["vk_message_new_chat_poll.vkwave.json"] = Message(WebhookEventKind.New, "-191949777",
             "msg:2000000002_469", "2000000002", "578716413", false, ""),
-        ["vk_message_new_legacy_chat.vksdk.json"] = Message(WebhookEventKind.New, "-123456",
-            "msg:2000000001_147826", "2000000001", "194250225", false, ""),
+        // A chat service message (chat_kick_user): nothing a citizen wrote.
+        ["vk_message_new_legacy_chat.vksdk.json"] = new(WebhookEventKind.Ignored, "-123456"),
         ["vk_message_new_attachments_geo.written.json"] = Message(WebhookEventKind.New, "-191949777", "msg:4120",
             "578716413", "578716413", false, Written),
         ["vk_message_reply.vknet.json"] = Message(WebhookEventKind.New, "-1234", "msg:830", "123", "123", true, "test"),
@@ -225,6 +225,52 @@ public sealed class VkCallbackParserTests
         Assert.Equal(new MessageAttachment("poll", "https://vk.com/poll578716413_463223772"),
             Assert.Single(chat.Attachments));
         Assert.Null(chat.Latitude); // "geo": null
+    }
+
+    [Fact]
+    public void A_repost_without_words_of_its_own_carries_the_reposted_text()
+    {
+        var body = JsonNode.Parse(VkFixtures.Read("vk_wall_repost.written.json"))!;
+        body["object"]!["text"] = "";
+        var m = VkCallbackParser.Parse(Encoding.UTF8.GetBytes(body.ToJsonString())).Event.Message!;
+        Assert.Equal("[repost] Опрос: как убирают снег в вашем дворе?", m.Text);
+
+        body["object"]!["copy_history"]![0]!["text"] = "";
+        m = VkCallbackParser.Parse(Encoding.UTF8.GetBytes(body.ToJsonString())).Event.Message!;
+        Assert.Equal("[repost]", m.Text);
+    }
+
+    [Fact]
+    public void A_message_of_forwarded_messages_only_carries_their_texts_and_its_own_text_wins()
+    {
+        var body = JsonNode.Parse(VkFixtures.Read("vk_message_new_5_103.vknet.json"))!;
+        var message = body["object"]!["message"]!;
+        message["text"] = "";
+        message["fwd_messages"] = new JsonArray(
+            new JsonObject { ["text"] = "Нет света в подъезде" },
+            new JsonObject { ["text"] = "   " },
+            "not an object",
+            new JsonObject { ["text"] = "И лифт стоит" });
+        var m = VkCallbackParser.Parse(Encoding.UTF8.GetBytes(body.ToJsonString())).Event.Message!;
+        Assert.Equal("[forwarded] Нет света в подъезде\nИ лифт стоит", m.Text);
+
+        message["text"] = "Посмотрите, что пишут соседи";
+        m = VkCallbackParser.Parse(Encoding.UTF8.GetBytes(body.ToJsonString())).Event.Message!;
+        Assert.Equal("Посмотрите, что пишут соседи", m.Text);
+    }
+
+    [Fact]
+    public void Quoted_texts_are_cut_to_what_a_message_may_hold()
+    {
+        var body = JsonNode.Parse(VkFixtures.Read("vk_message_new_5_103.vknet.json"))!;
+        var message = body["object"]!["message"]!;
+        message["text"] = "";
+        message["fwd_messages"] = new JsonArray(new JsonObject { ["text"] = new string('я', IngestValidation.MaxTextLength) });
+        var m = VkCallbackParser.Parse(Encoding.UTF8.GetBytes(body.ToJsonString())).Event.Message!;
+
+        Assert.Equal(IngestValidation.MaxTextLength, m.Text.Length);
+        Assert.StartsWith("[forwarded] яя", m.Text, StringComparison.Ordinal);
+        IngestValidation.Normalize(m, _now);
     }
 
     [Fact]

@@ -199,6 +199,18 @@ public static class VkCallbackParser
             ?? OptionalString(message, "body", $"{path}.body")
             ?? "";
         var outgoing = OptionalFlag(message, "out", $"{path}.out");
+        if (text.Length == 0 && TryObject(message, "action") is not null)
+        {
+            // A chat's service message (someone joined, left, renamed the chat, pinned a message): nothing a
+            // citizen wrote. Acknowledged and counted like an event type we do not use, or VK would re-send it.
+            return WebhookEvent.Ignored(Platform.Vk, c.Page, c.Type, c.EventId);
+        }
+
+        if (text.Length == 0 && QuotedText(message, "fwd_messages") is { } forwarded)
+        {
+            // Only forwarded messages: what they say is what the citizen brings to the page.
+            text = Quoted("[forwarded]", forwarded);
+        }
 
         var externalId = MessageExternalId(id, conversationMessageId, peerId, path);
         var replyTo = "";
@@ -250,6 +262,12 @@ public static class VkCallbackParser
         var ownerId = OptionalLong(post, "owner_id", "object.owner_id") ?? -c.GroupId;
         var fromId = RequiredLong(post, "from_id", "object.from_id");
         var text = OptionalString(post, "text", "object.text") ?? "";
+        if (text.Length == 0 && QuotedText(post, "copy_history") is { } reposted)
+        {
+            // A repost without a word of its own (pages repost each other's news all the time): the reposted text.
+            text = Quoted("[repost]", reposted);
+        }
+
         var (latitude, longitude) = Geo(post, ObjectPath);
         // A community (the page itself; only it may post as a community on its wall) wrote it. A user's post on
         // their own wall, as a wall_repost is, has owner_id == from_id but is no post of the page.
@@ -361,6 +379,31 @@ public static class VkCallbackParser
             case var other:
                 throw Fail($"{coordinatesPath}: expected an object or a string, got {Describe(other.Value.ValueKind)}");
         }
+    }
+
+    /// <summary>
+    /// The texts of a non-empty array of quoted items (<c>fwd_messages</c>, <c>copy_history</c>), one per line,
+    /// read best effort (an item of an unexpected shape adds nothing); null when the array is absent or empty.
+    /// </summary>
+    private static string? QuotedText(JsonElement obj, string arrayName)
+    {
+        if (TryArray(obj, arrayName) is not { } items || items.GetArrayLength() == 0)
+        {
+            return null;
+        }
+
+        var texts = items.EnumerateArray()
+            .Select(item => item.ValueKind == JsonValueKind.Object ? TryString(item, "text") ?? TryString(item, "body") : null)
+            .Where(t => !string.IsNullOrWhiteSpace(t))
+            .Select(t => t!.Trim());
+        return string.Join("\n", texts);
+    }
+
+    /// <summary>The marker, then the quoted text when there is any, cut to what a message may hold.</summary>
+    private static string Quoted(string marker, string quoted)
+    {
+        var text = quoted.Length == 0 ? marker : marker + " " + quoted;
+        return text.Length <= IngestValidation.MaxTextLength ? text : text[..IngestValidation.MaxTextLength];
     }
 
     private static IReadOnlyList<MessageAttachment> Attachments(JsonElement obj, string path)
