@@ -6,8 +6,12 @@ using GovPublics.Contracts.Common.V1;
 using GovPublics.Contracts.Ingestion.V1;
 using GovPublics.Contracts.Registry.V1;
 using GovPublics.Ingestion.Grpc;
+using GovPublics.Ingestion.Webhooks;
 using GovPublics.Registry.Grpc;
 using GovPublics.Testing;
+using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
 
 namespace GovPublics.FunctionalTests;
 
@@ -166,7 +170,89 @@ public sealed class WebhookTests(RedisFixture redis) : IClassFixture<RedisFixtur
         Assert.Equal(HttpStatusCode.Forbidden, missing.StatusCode);
 
         var quarantine = await new IngestionService.IngestionServiceClient(_ingestion.Channel).ListQuarantineAsync(new ListQuarantineRequest { PageSize = 10 });
-        Assert.Contains(quarantine.Requests, q => q.Platform == "vk" && q.Status == 403 && q.Body.Contains("guess", StringComparison.Ordinal));
+        Assert.Contains(quarantine.Requests, q => q.Platform == "vk" && q.Status == 403 && q.Body.Contains("\"secret\":\"***\"", StringComparison.Ordinal));
+        Assert.DoesNotContain(quarantine.Requests, q => q.Body.Contains("guess", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_refused_body_with_the_right_secret_is_quarantined_without_it()
+    {
+        var response = await Post("/webhooks/vk", Vk("vk_wall_reply_new.vknet.json", edit: j => j["object"]!["post_id"] = "six"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+
+        var quarantine = await new IngestionService.IngestionServiceClient(_ingestion.Channel).ListQuarantineAsync(new ListQuarantineRequest { PageSize = 50 });
+        Assert.Contains(quarantine.Requests, q => q.Status == 400 && q.Body.Contains("\"six\"", StringComparison.Ordinal));
+        Assert.DoesNotContain(quarantine.Requests, q => q.Body.Contains(Secret, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_page_token_no_response_gave_is_invalid_argument_naming_it()
+    {
+        var client = new IngestionService.IngestionServiceClient(_ingestion.Channel);
+        var ex = await Assert.ThrowsAsync<RpcException>(() => client.ListQuarantineAsync(new ListQuarantineRequest { PageToken = "abc" }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.Equal(["page_token"], FieldViolations.Of(ex));
+    }
+
+    [Fact]
+    public async Task VK_posts_and_messages_without_text_of_their_own_are_stored_and_chat_service_messages_acknowledged()
+    {
+        var before = await Messages();
+
+        // A community reposting another page's news without a word, as official pages do every day.
+        var repost = await Post("/webhooks/vk", Vk("vk_wall_repost.written.json", edit: j =>
+        {
+            j["object"]!["id"] = 70101;
+            j["object"]!["text"] = "";
+        }));
+        Assert.Equal("ok", await repost.Content.ReadAsStringAsync());
+
+        // A citizen forwarding a neighbour's message, and one sending only a location pin.
+        var forwarded = await Post("/webhooks/vk", Vk("vk_message_new_attachments_geo.written.json", edit: j =>
+        {
+            var message = j["object"]!["message"]!;
+            message["id"] = 70102;
+            message["text"] = "";
+            message["attachments"] = new JsonArray();
+            message.AsObject().Remove("geo");
+            message["fwd_messages"] = new JsonArray(new JsonObject { ["from_id"] = 5, ["text"] = "Третий день нет горячей воды на Ленина, 12" });
+        }));
+        Assert.Equal("ok", await forwarded.Content.ReadAsStringAsync());
+        var pin = await Post("/webhooks/vk", Vk("vk_message_new_attachments_geo.written.json", edit: j =>
+        {
+            var message = j["object"]!["message"]!;
+            message["id"] = 70103;
+            message["text"] = "";
+            message["attachments"] = new JsonArray();
+        }));
+        Assert.Equal("ok", await pin.Content.ReadAsStringAsync());
+
+        // A chat's service message (someone left the chat) has nothing to store, and VK must not send it again.
+        var service = await Post("/webhooks/vk", Vk("vk_message_new_legacy_chat.vksdk.json"));
+        Assert.Equal("ok", await service.Content.ReadAsStringAsync());
+
+        var texts = (await redis.Db.StreamRangeAsync("gp:{63}:messages", count: 1000, messageOrder: Order.Descending))
+            .Take((int)(await Messages() - before))
+            .Select(e => JsonNode.Parse(e["data"].ToString())!["text"]!.GetValue<string>())
+            .ToList();
+        Assert.Equal(3, texts.Count);
+        Assert.Contains("[repost] Опрос: как убирают снег в вашем дворе?", texts);
+        Assert.Contains("[forwarded] Третий день нет горячей воды на Ленина, 12", texts);
+        Assert.Contains("[geo]", texts);
+    }
+
+    [Fact]
+    public async Task Unknown_pages_are_not_remembered_however_many_are_tried()
+    {
+        var cache = _ingestion.Services.GetRequiredService<WebhookCredentialsCache>();
+        var before = cache.Count;
+        for (var i = 0; i < 50; i++)
+        {
+            var response = await Post($"/webhooks/ok/{new string('9', 200)}{i}/s", "{}");
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        }
+
+        Assert.Equal(before, cache.Count);
     }
 
     [Fact]
@@ -262,11 +348,20 @@ public sealed class WebhookTests(RedisFixture redis) : IClassFixture<RedisFixtur
     public async Task While_Redis_is_away_the_platform_gets_503_and_its_retry_is_stored()
     {
         var body = Vk("vk_wall_reply_new.vknet.json", edit: j => j["object"]!["id"] = 70003);
+        // The community's credentials are known from an earlier event (a secret cannot be checked while the
+        // registry's store is away: that is a 503 too).
+        Assert.Equal("ok", await (await Post("/webhooks/vk", Vk("vk_wall_reply_new.vknet.json", edit: j => j["object"]!["id"] = 70004))).Content.ReadAsStringAsync());
         await redis.Server.StopAsync();
         try
         {
             var response = await Post("/webhooks/vk", body);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+
+            // A refusal does not depend on the store: it is the same answer, only not quarantined.
+            var malformed = await Post("/webhooks/vk", "{\"type\": ");
+            Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+            var forged = await Post("/webhooks/vk", Vk("vk_wall_reply_new.vknet.json", secret: "guess"));
+            Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
         }
         finally
         {

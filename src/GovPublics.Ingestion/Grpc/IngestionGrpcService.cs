@@ -112,6 +112,11 @@ public sealed class IngestionGrpcService(MessageStore store, QuarantineStore qua
             throw new ValidationFailedException("page_size", "must not be negative");
         }
 
+        if (request.PageToken.Length > 0 && !QuarantineStore.IsPageToken(request.PageToken))
+        {
+            throw new ValidationFailedException("page_token", "is not a token this call gave: pass next_page_token of the previous page as it is, or nothing for the newest");
+        }
+
         var size = request.PageSize == 0 ? 50 : Math.Min(request.PageSize, 500);
         var (items, next) = await quarantine.ListAsync(size, request.PageToken.Length == 0 ? null : request.PageToken);
         return new ListQuarantineResponse

@@ -14,7 +14,8 @@ public sealed record PageCredentials(string PageId, string Secret, string Confir
 /// <summary>
 /// Webhook credentials per page, asked of the registry's internal service once per page and catalogue version:
 /// a changed secret bumps the catalogue version (the change feed tells the local catalogue), which drops the
-/// cached answer. Unknown pages are known locally from the catalogue without a call.
+/// cached answer. Unknown pages are known locally from the catalogue without a call and are not cached: the cache
+/// holds at most one entry per registered page.
 /// </summary>
 public sealed class WebhookCredentialsCache(
     RegistryInternalService.RegistryInternalServiceClient client,
@@ -22,6 +23,9 @@ public sealed class WebhookCredentialsCache(
     IOptions<GovPublicsOptions> options)
 {
     private readonly ConcurrentDictionary<(Platform, string), (long Version, PageCredentials? Credentials)> _cache = new();
+
+    /// <summary>How many pages' answers are cached (at most one per registered page).</summary>
+    public int Count => _cache.Count;
 
     /// <summary>The page's credentials, or null when the catalogue has no such page.</summary>
     public async Task<PageCredentials?> GetAsync(Platform platform, string pageExternalId, CancellationToken cancellationToken)
@@ -37,20 +41,24 @@ public sealed class WebhookCredentialsCache(
             return cached.Credentials;
         }
 
-        PageCredentials? credentials = null;
-        if (snapshot.FindPage(platform, pageExternalId) is not null)
+        if (snapshot.FindPage(platform, pageExternalId) is null)
         {
-            try
-            {
-                var answer = await client.GetWebhookCredentialsAsync(
-                    new GetWebhookCredentialsRequest { Platform = platform.ToProto(), PageExternalId = pageExternalId },
-                    deadline: DateTime.UtcNow + options.Value.CallDeadline, cancellationToken: cancellationToken);
-                credentials = new PageCredentials(answer.PageId, answer.Secret, answer.ConfirmationCode, answer.Active, answer.LinkedExternalId);
-            }
-            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
-            {
-                // Archived between the local catalogue and the registry: no such page.
-            }
+            // Not a page: answered from the local catalogue and not cached, so ids anyone may post (a forged
+            // group id, a long path segment) cannot grow the cache, which holds registered pages only.
+            return null;
+        }
+
+        PageCredentials? credentials = null;
+        try
+        {
+            var answer = await client.GetWebhookCredentialsAsync(
+                new GetWebhookCredentialsRequest { Platform = platform.ToProto(), PageExternalId = pageExternalId },
+                deadline: DateTime.UtcNow + options.Value.CallDeadline, cancellationToken: cancellationToken);
+            credentials = new PageCredentials(answer.PageId, answer.Secret, answer.ConfirmationCode, answer.Active, answer.LinkedExternalId);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+        {
+            // Archived between the local catalogue and the registry: no such page.
         }
 
         _cache[(platform, pageExternalId)] = (snapshot.Version, credentials);
