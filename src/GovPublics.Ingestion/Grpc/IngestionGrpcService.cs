@@ -26,6 +26,7 @@ public sealed class IngestionGrpcService(MessageStore store, QuarantineStore qua
     public override async Task<IngestBatchResponse> IngestBatch(IAsyncStreamReader<IngestRequest> requestStream, ServerCallContext context)
     {
         var response = new IngestBatchResponse();
+        var overLimit = false;
         // Valid messages are stored in chunks, one script call each, pipelined while the stream is still read.
         var pending = new List<(List<IngestResult> Results, Task<IReadOnlyList<StoreResult>> Store)>();
         var chunk = new List<CitizenMessage>(MessageStore.MaxPerCall);
@@ -45,13 +46,16 @@ public sealed class IngestionGrpcService(MessageStore store, QuarantineStore qua
             var index = 0;
             await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
             {
+                if (index == MaxBatch)
+                {
+                    // Stop reading: results for an endless stream would outgrow any response (and this process's
+                    // memory). What was read is stored first (the finally below); a resend of it is answered duplicate.
+                    overLimit = true;
+                    break;
+                }
+
                 var result = new IngestResult { Index = index++ };
                 response.Results.Add(result);
-                if (result.Index >= MaxBatch)
-                {
-                    result.Error = Error("INVALID_ARGUMENT", $"a batch holds at most {MaxBatch} messages; this one was not stored, send it in another batch");
-                    continue;
-                }
 
                 try
                 {
@@ -97,6 +101,14 @@ public sealed class IngestionGrpcService(MessageStore store, QuarantineStore qua
                     }
                 }
             }
+        }
+
+        if (overLimit)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument,
+                $"A batch holds at most {MaxBatch} messages; this call sent more. Its first {MaxBatch} messages were taken in " +
+                $"({response.Results.Count(r => r.Error is null)} stored or duplicates, the rest refused or not stored); send the " +
+                "messages after them in another call. Resending any of the first ones is safe: a repeat is answered duplicate."));
         }
 
         response.Accepted = response.Results.Count(r => r.Error is null && !r.Duplicate);
