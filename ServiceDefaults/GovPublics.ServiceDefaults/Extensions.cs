@@ -62,7 +62,9 @@ public static class ServiceDefaultsExtensions
                     o.Filter = ctx => !IsHealthRequest(ctx.Request.Path))
                 // Outgoing gRPC calls are traced as HTTP client spans (System.Net.Http's ActivitySource, kind Client),
                 // which the sampler sees at start; the gRPC client's own legacy activity would escape it.
-                .AddHttpClientInstrumentation());
+                .AddHttpClientInstrumentation()
+                // Before any exporter (registered after this): no span leaves the process with OK's URL secret.
+                .AddProcessor(new SecretPathRedactor()));
 
         // The Aspire app host sets the OTLP endpoint; an empty one (tests, plain `dotnet run`) means no exporter,
         // which also keeps shutdown from waiting on a flush to nowhere.
