@@ -277,6 +277,42 @@ public sealed class WebhookTests(RedisFixture redis) : IClassFixture<RedisFixtur
     }
 
     [Fact]
+    public async Task Private_chats_with_the_bot_reach_the_page_its_webhook_URL_names()
+    {
+        JsonObject PrivateMessage(long citizen, int messageId, string text)
+        {
+            var json = JsonNode.Parse(File.ReadAllText(Path.Combine(FixturesDir(), "telegram", "tg_message_private.teloxide.json")))!.AsObject();
+            json["update_id"] = Random.Shared.Next();
+            json["message"]!["chat"]!["id"] = citizen;
+            json["message"]!["from"]!["id"] = citizen;
+            json["message"]!["message_id"] = messageId;
+            json["message"]!["text"] = text;
+            return json;
+        }
+
+        var before = await Messages();
+        // Two citizens' chats with the bot: message ids count per chat, so both are 7.
+        var first = PrivateMessage(70201, 7, "Здравствуйте, во дворе на Садовой не вывозят мусор неделю");
+        var second = PrivateMessage(70202, 7, "Не горит фонарь у школы №5");
+        Assert.Equal(HttpStatusCode.Forbidden, (await Post($"/webhooks/telegram/{TelegramChat}", first.ToJsonString(), "nope")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Post($"/webhooks/telegram/{TelegramChat}", first.ToJsonString(), Secret)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Post($"/webhooks/telegram/{TelegramChat}", second.ToJsonString(), Secret)).StatusCode);
+        Assert.Equal(before + 2, await Messages());
+        var stored = (await redis.Db.StreamRangeAsync("gp:{63}:messages", count: 2, messageOrder: Order.Descending))
+            .Select(e => JsonNode.Parse(e["data"].ToString())!).ToList();
+        Assert.All(stored, m => Assert.Equal(TelegramChat, m["page_external_id"]!.GetValue<string>()));
+        Assert.Equal(["70201:7", "70202:7"], stored.Select(m => m["external_id"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+
+        // A URL naming a chat that is no page is refused; the plain URL cannot place a private chat, which is
+        // acknowledged and kept in the quarantine with the way to fix it.
+        Assert.Equal(HttpStatusCode.NotFound, (await Post("/webhooks/telegram/-100999", PrivateMessage(70203, 1, "тест").ToJsonString(), Secret)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Post("/webhooks/telegram", PrivateMessage(70204, 1, "тест").ToJsonString(), Secret)).StatusCode);
+        Assert.Equal(before + 2, await Messages());
+        var quarantine = await new IngestionService.IngestionServiceClient(_ingestion.Channel).ListQuarantineAsync(new ListQuarantineRequest { PageSize = 10 });
+        Assert.Contains(quarantine.Requests, q => q.Platform == "telegram" && q.Status == 200 && q.Reason.Contains("/webhooks/telegram/", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Telegram_updates_need_the_secret_token_header()
     {
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(FixturesDir(), "telegram", "tg_message_text.official.json")))!.AsObject();
@@ -350,7 +386,7 @@ public sealed class WebhookTests(RedisFixture redis) : IClassFixture<RedisFixtur
         var body = Vk("vk_wall_reply_new.vknet.json", edit: j => j["object"]!["id"] = 70003);
         // The community's credentials are known from an earlier event (a secret cannot be checked while the
         // registry's store is away: that is a 503 too).
-        Assert.Equal("ok", await (await Post("/webhooks/vk", Vk("vk_wall_reply_new.vknet.json", edit: j => j["object"]!["id"] = 70004))).Content.ReadAsStringAsync());
+        Assert.Equal("ok", await (await Post("/webhooks/vk", Vk("vk_wall_reply_new.vknet.json", edit: j => j["object"]!["id"] = 70005))).Content.ReadAsStringAsync());
         await redis.Server.StopAsync();
         try
         {

@@ -14,7 +14,8 @@ namespace GovPublics.Ingestion.Webhooks;
 /// <summary>
 /// The platforms' webhooks, on the service's HTTP/1.1 endpoint (through the gateway's port 7080):
 /// <c>POST /webhooks/vk</c> (Callback API: confirmation handshake, per-community secret in the body),
-/// <c>POST /webhooks/telegram</c> (Bot API: <c>X-Telegram-Bot-Api-Secret-Token</c> header) and
+/// <c>POST /webhooks/telegram</c> or <c>/webhooks/telegram/{pageExternalId}</c> (Bot API:
+/// <c>X-Telegram-Bot-Api-Secret-Token</c> header; the second form also takes citizens' private chats with the bot) and
 /// <c>POST /webhooks/ok/{groupId}/{secret}</c> (OK Bot API: no signature, so the secret is in the path).
 /// A platform is answered success only after the message is stored; 503 while Redis is away (it retries);
 /// 400 for a body we cannot read, 413 over 1 MiB, 403 for a wrong secret, 404 for a page the registry does not
@@ -32,7 +33,9 @@ public static class WebhookEndpoints
     {
         var group = app.MapGroup("/webhooks");
         group.MapPost("/vk", (HttpContext http, WebhookHandler handler) => handler.HandleVkAsync(http));
-        group.MapPost("/telegram", (HttpContext http, WebhookHandler handler) => handler.HandleTelegramAsync(http));
+        group.MapPost("/telegram", (HttpContext http, WebhookHandler handler) => handler.HandleTelegramAsync(http, null));
+        group.MapPost("/telegram/{pageExternalId}", (HttpContext http, string pageExternalId, WebhookHandler handler) =>
+            handler.HandleTelegramAsync(http, pageExternalId));
         group.MapPost("/ok/{groupId}/{secret}", (HttpContext http, string groupId, string secret, WebhookHandler handler) =>
             handler.HandleOkAsync(http, groupId, secret));
         return app;
@@ -85,12 +88,41 @@ public sealed class WebhookHandler(
         });
     }
 
-    public async Task<IResult> HandleTelegramAsync(HttpContext http)
+    /// <summary>
+    /// A Telegram update. <paramref name="botPage"/> is the page the bot's webhook URL names
+    /// (<c>/webhooks/telegram/{pageExternalId}</c>, the channel's id): a citizen's private chat with the bot belongs to
+    /// that page, since the chat's own id is the citizen's. Group and channel updates belong to their chat's page.
+    /// </summary>
+    public async Task<IResult> HandleTelegramAsync(HttpContext http, string? botPage)
     {
         return await GuardAsync(http, "telegram", async body =>
         {
             var update = TelegramUpdateParser.Parse(body.Span);
+            if (update.Message is { Kind: MessageKind.PrivateMessage } privateMessage)
+            {
+                if (botPage is null)
+                {
+                    // Acknowledged (Telegram would re-send it forever) but kept where staff look, not dropped unseen.
+                    WebhookEndpoints.Count("telegram", update.EventType, "private_chat_without_page");
+                    await QuarantineAsync("telegram", StatusCodes.Status200OK,
+                        "a private chat with the bot, whose webhook URL names no page: set it to /webhooks/telegram/<the page's chat id> so private messages reach the page", body);
+                    return Results.Ok();
+                }
+
+                // Message ids count per chat: the citizen's chat id keeps them apart within the page.
+                update = update with
+                {
+                    PageExternalId = botPage,
+                    Message = privateMessage with { PageExternalId = botPage, ExternalId = $"{privateMessage.ThreadId}:{privateMessage.ExternalId}" },
+                };
+            }
+
             var page = await credentials.GetAsync(Platform.Telegram, update.PageExternalId, http.RequestAborted);
+            if (page is null && botPage is not null && update.PageExternalId == botPage)
+            {
+                return await RefuseAsync("telegram", StatusCodes.Status404NotFound, $"chat {botPage} in the webhook URL is not a registered page", body);
+            }
+
             if (page is null)
             {
                 // Updates of chats that are not registered pages (a bot added somewhere else) are acknowledged
@@ -212,6 +244,13 @@ public sealed class WebhookHandler(
     {
         WebhookEndpoints.Count(platform, "", $"refused_{status}");
         logger.LogWarning("Webhook from {Platform} refused with {Status}: {Reason}", platform, status, reason);
+        await QuarantineAsync(platform, status, reason, body);
+        return Results.Problem(statusCode: status, title: reason);
+    }
+
+    /// <summary>Keeps the body for staff, best effort: the platform's answer never depends on it.</summary>
+    private async Task QuarantineAsync(string platform, int status, string reason, ReadOnlyMemory<byte> body)
+    {
         try
         {
             await quarantine.AddAsync(platform, status, reason, body);
@@ -223,8 +262,6 @@ public sealed class WebhookHandler(
             logger.LogWarning(ex, "A refused webhook body from {Platform} was not quarantined: the store is unavailable", platform);
             WebhookEndpoints.Count(platform, "", "quarantine_unavailable");
         }
-
-        return Results.Problem(statusCode: status, title: reason);
     }
 
     /// <summary>The body, or null when it is over the limit (read no further than the limit).</summary>
