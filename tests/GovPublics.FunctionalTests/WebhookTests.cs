@@ -133,6 +133,24 @@ public sealed class WebhookTests(RedisFixture redis) : IClassFixture<RedisFixtur
     }
 
     [Fact]
+    public async Task A_comment_deleted_before_its_own_event_got_through_does_not_come_in_afterwards_until_restored()
+    {
+        // VK's wall_reply_new met a 503 (Redis away); the citizen deleted the comment; then VK's retry of the
+        // wall_reply_new arrives. No incident should be made of a comment that no longer exists.
+        var messages = await Messages();
+        var delete = await Post("/webhooks/vk", Vk("vk_wall_reply_delete.vknet.json", edit: j => j["object"]!["id"] = 70301));
+        Assert.Equal("ok", await delete.Content.ReadAsStringAsync());
+        var late = await Post("/webhooks/vk", Vk("vk_wall_reply_new.vknet.json", edit: j => j["object"]!["id"] = 70301));
+        Assert.Equal("ok", await late.Content.ReadAsStringAsync());
+        Assert.Equal(messages, await Messages());
+
+        // Restored on the platform: now it is a message like any other.
+        var restore = await Post("/webhooks/vk", Vk("vk_wall_reply_restore.vknet.json", edit: j => j["object"]!["id"] = 70301));
+        Assert.Equal("ok", await restore.Content.ReadAsStringAsync());
+        Assert.Equal(messages + 1, await Messages());
+    }
+
+    [Fact]
     public async Task Edits_and_deletions_are_recorded_without_a_new_message()
     {
         await Post("/webhooks/vk", Vk("vk_wall_reply_new.vknet.json", edit: j => j["object"]!["id"] = 70002));

@@ -86,18 +86,21 @@ public sealed class MessageStore : IAsyncDisposable
     // An edit, deletion or restoration of a message. KEYS: message record, message-events stream, messages stream,
     // delivery key. ARGV: message id, event kind, JSON, traceparent, received (ms), delivery key TTL (s).
     // An edit or restoration of a message never received is stored as a new message (we joined after it was
-    // written); a deletion of one is only recorded.
+    // written). A deletion of one leaves a record without an entry (a tombstone): the platform's retry of the
+    // message itself, arriving after the deletion, is then a duplicate (StoreScript), not an incident about a
+    // comment that no longer exists; a restoration later brings it in as new.
     private const string EventScript = """
         if ARGV[6] ~= '0' and redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
-        local known = redis.call('EXISTS', KEYS[1]) == 1
+        local known = redis.call('HEXISTS', KEYS[1], 'entry') == 1
         if ARGV[2] == 'delete' then
-          if known then redis.call('HSET', KEYS[1], 'deleted_at', ARGV[5]) end
+          redis.call('HSET', KEYS[1], 'deleted_at', ARGV[5])
         elseif known then
           redis.call('HSET', KEYS[1], 'data', ARGV[3], ARGV[2] .. '_at', ARGV[5])
           redis.call('HDEL', KEYS[1], 'deleted_at')
         else
           local entry = redis.call('XADD', KEYS[3], '*', 'id', ARGV[1], 'data', ARGV[3], 'tp', ARGV[4])
           redis.call('HSET', KEYS[1], 'entry', entry, 'received_at', ARGV[5])
+          redis.call('HDEL', KEYS[1], 'deleted_at')
         end
         redis.call('XADD', KEYS[2], '*', 'id', ARGV[1], 'event', ARGV[2], 'data', ARGV[3], 'tp', ARGV[4])
         if ARGV[6] ~= '0' then redis.call('SET', KEYS[4], '1', 'EX', ARGV[6]) end
