@@ -331,6 +331,19 @@ public sealed class WebhookTests(RedisFixture redis) : IClassFixture<RedisFixtur
     }
 
     [Fact]
+    public async Task A_message_in_a_chat_that_is_no_page_is_acknowledged_and_kept_for_staff()
+    {
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(FixturesDir(), "telegram", "tg_discussion_comment.docs.json")))!.AsObject();
+        json["update_id"] = Random.Shared.Next();
+        json["message"]!["chat"]!["id"] = -1009876543210;
+        var before = await Messages();
+        Assert.Equal(HttpStatusCode.OK, (await Post("/webhooks/telegram", json.ToJsonString(), Secret)).StatusCode);
+        Assert.Equal(before, await Messages());
+        var quarantine = await new IngestionService.IngestionServiceClient(_ingestion.Channel).ListQuarantineAsync(new ListQuarantineRequest { PageSize = 10 });
+        Assert.Contains(quarantine.Requests, q => q.Platform == "telegram" && q.Status == 200 && q.Reason.Contains("-1009876543210", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Telegram_updates_need_the_secret_token_header()
     {
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(FixturesDir(), "telegram", "tg_message_text.official.json")))!.AsObject();

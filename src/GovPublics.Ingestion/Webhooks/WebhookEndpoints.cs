@@ -125,9 +125,16 @@ public sealed class WebhookHandler(
 
             if (page is null)
             {
-                // Updates of chats that are not registered pages (a bot added somewhere else) are acknowledged
-                // and dropped, or Telegram would re-send them; they are counted.
+                // Updates of chats that are not registered pages (a bot added somewhere else, or a channel's
+                // discussion group nobody registered) are acknowledged, or Telegram would re-send them; they are
+                // counted, and those with a message are kept where staff look, so a missing registration shows.
                 WebhookEndpoints.Count("telegram", update.EventType, "unknown_chat");
+                if (update.Message is not null)
+                {
+                    await QuarantineAsync("telegram", StatusCodes.Status200OK,
+                        $"chat {update.PageExternalId} is not a registered page; a channel's discussion group is registered as a page of its own with linked_external_id = the channel's id", body);
+                }
+
                 return Results.Ok();
             }
 
