@@ -32,7 +32,7 @@ var sla = builder.AddGrpcService<Projects.GovPublics_Sla>("sla", redis).WithRefe
 var grpcPort = builder.Configuration.GetValue("Gateway:GrpcPort", 7000);
 var httpPort = builder.Configuration.GetValue("Gateway:HttpPort", 7080);
 string grpcUrl = $"http://127.0.0.1:{grpcPort}", httpUrl = $"http://127.0.0.1:{httpPort}";
-builder.AddProject<Projects.GovPublics_Gateway>("gateway", launchProfileName: null)
+var gateway = builder.AddProject<Projects.GovPublics_Gateway>("gateway", launchProfileName: null)
     .WithHttpEndpoint(name: "grpc", port: grpcPort, isProxied: false)
     .WithHttpEndpoint(name: "http", port: httpPort, isProxied: false)
     .WithEnvironment("Kestrel__Endpoints__grpc__Url", grpcUrl)
@@ -42,5 +42,13 @@ builder.AddProject<Projects.GovPublics_Gateway>("gateway", launchProfileName: nu
     .WithHttpHealthCheck("/health", endpointName: "http")
     .WithReference(registry).WithReference(ingestion).WithReference(routing).WithReference(sla)
     .WaitFor(registry).WaitFor(ingestion).WaitFor(routing).WaitFor(sla);
+if (builder.Configuration.GetValue("Demo:Clients", true))
+{
+    // Every gRPC call through the gateway needs a client token; these demo ones are in the README.
+    foreach (var (name, value) in DemoClients.GatewayEnvironment())
+    {
+        gateway.WithEnvironment(name, value);
+    }
+}
 
 builder.Build().Run();

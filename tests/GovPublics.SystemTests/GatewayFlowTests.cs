@@ -1,3 +1,4 @@
+using GovPublics.AppHost;
 using GovPublics.Contracts.Common.V1;
 using GovPublics.Contracts.Ingestion.V1;
 using GovPublics.Contracts.Registry.V1;
@@ -85,6 +86,40 @@ public sealed class GatewayFlowTests(SuiteFixture suite)
         Assert.Equal(StatusCode.NotFound, missing.StatusCode);
         var noMessage = await Assert.ThrowsAsync<RpcException>(() => _sla.GetIncidentByMessageAsync(new GetIncidentByMessageRequest { MessageId = "mneverseen" }).ResponseAsync);
         Assert.Equal(StatusCode.NotFound, noMessage.StatusCode);
+    }
+
+    [Fact]
+    public async Task Every_gRPC_call_needs_a_known_token_and_each_role_reaches_only_its_calls()
+    {
+        using var anonymous = suite.ChannelFor(null);
+        var noToken = await Assert.ThrowsAsync<RpcException>(() =>
+            new RegistryService.RegistryServiceClient(anonymous).GetAuthorityAsync(new GetAuthorityRequest { Id = "adm-tolyatti" }).ResponseAsync);
+        Assert.Equal(StatusCode.Unauthenticated, noToken.StatusCode);
+        Assert.Contains("authorization: Bearer", noToken.Status.Detail, StringComparison.Ordinal);
+
+        using var forged = suite.ChannelFor(DemoClients.Integrator with { Token = "guess" });
+        var unknown = await Assert.ThrowsAsync<RpcException>(() =>
+            new RegistryService.RegistryServiceClient(forged).GetAuthorityAsync(new GetAuthorityRequest { Id = "adm-tolyatti" }).ResponseAsync);
+        Assert.Equal(StatusCode.Unauthenticated, unknown.StatusCode);
+
+        // An integrator reads and ingests, and may not edit the catalogue or act on incidents.
+        using var integratorChannel = suite.ChannelFor(DemoClients.Integrator);
+        var integratorRegistry = new RegistryService.RegistryServiceClient(integratorChannel);
+        Assert.Equal("adm-tolyatti", (await integratorRegistry.GetAuthorityAsync(new GetAuthorityRequest { Id = "adm-tolyatti" })).Id);
+        var edit = await Assert.ThrowsAsync<RpcException>(() => integratorRegistry.CreateTerritoryAsync(new CreateTerritoryRequest()).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, edit.StatusCode);
+        Assert.Contains("demo-integrator", edit.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("admin", edit.Status.Detail, StringComparison.Ordinal);
+        var take = await Assert.ThrowsAsync<RpcException>(() =>
+            new SlaService.SlaServiceClient(integratorChannel).TakeIncidentAsync(new TakeIncidentRequest { Id = "INC-000001", Actor = "someone" }).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, take.StatusCode);
+
+        // A moderator reaches the moderation queue; an integrator does not.
+        using var moderatorChannel = suite.ChannelFor(DemoClients.Moderator);
+        await new RoutingService.RoutingServiceClient(moderatorChannel).ListModerationAsync(new ListModerationRequest());
+        var queue = await Assert.ThrowsAsync<RpcException>(() =>
+            new RoutingService.RoutingServiceClient(integratorChannel).ListModerationAsync(new ListModerationRequest()).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, queue.StatusCode);
     }
 
     [Fact]

@@ -1,7 +1,9 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using GovPublics.AppHost;
 using GovPublics.Testing;
+using Grpc.Core;
 using Grpc.Net.Client;
 
 namespace GovPublics.SystemTests;
@@ -42,8 +44,22 @@ public sealed class SuiteFixture : IAsyncLifetime
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", timeout.Token);
-        Gateway = GrpcChannel.ForAddress($"http://127.0.0.1:{GatewayGrpcPort}");
+        Gateway = ChannelFor(DemoClients.Admin);
     }
+
+    /// <summary>A channel to the gateway's gRPC port whose calls carry the client's token (none: no token at all).</summary>
+    public GrpcChannel ChannelFor(DemoClients.Client? client) =>
+        GrpcChannel.ForAddress($"http://127.0.0.1:{GatewayGrpcPort}", new GrpcChannelOptions
+        {
+            Credentials = client is null
+                ? ChannelCredentials.Insecure
+                : ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, metadata) =>
+                {
+                    metadata.Add("authorization", "Bearer " + client.Token);
+                    return Task.CompletedTask;
+                })),
+            UnsafeUseInsecureChannelCallCredentials = true,
+        });
 
     public async ValueTask DisposeAsync()
     {

@@ -4,6 +4,7 @@ using System.Net;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json.Nodes;
+using GovPublics.AppHost;
 using GovPublics.Contracts.Common.V1;
 using GovPublics.Contracts.Ingestion.V1;
 using GovPublics.Contracts.Registry.V1;
@@ -108,12 +109,10 @@ public static class IngestBenchmark
         var processes = CpuPinning.SuiteProcesses(Environment.ProcessId);
         PinAll(processes, verbose: true);
 
-        var channels = Enumerable.Range(0, Channels)
-            .Select(_ => GrpcChannel.ForAddress(suite.GatewayGrpcAddress, new GrpcChannelOptions
-            {
-                HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
-            }))
-            .ToArray();
+        // The workloads call as the demo integrator (every gRPC call through the gateway carries a client token, and
+        // the gateway checks it); setting the page's secret takes the admin.
+        var channels = Enumerable.Range(0, Channels).Select(_ => Channel(suite, DemoClients.Integrator)).ToArray();
+        using var adminChannel = Channel(suite, DemoClients.Admin);
         try
         {
             var ingestion = channels.Select(c => new IngestionService.IngestionServiceClient(c)).ToArray();
@@ -132,7 +131,7 @@ public static class IngestBenchmark
                 .Pages.Where(p => p.Status == PageStatus.Active).Select(p => p.ExternalId).ToArray();
             var secret = $"bench_{runId}";
             var vk = (await registry[0].ResolvePageAsync(new ResolvePageRequest { Platform = Platform.Vk, ExternalId = "-" + VkGroup }, cancellationToken: token)).Page;
-            await registry[0].SetPageSecretAsync(new SetPageSecretRequest { PageId = vk.Id, Version = vk.Version, Secret = secret, ConfirmationCode = "c0nf1rm" }, cancellationToken: token);
+            await new RegistryService.RegistryServiceClient(adminChannel).SetPageSecretAsync(new SetPageSecretRequest { PageId = vk.Id, Version = vk.Version, Secret = secret, ConfirmationCode = "c0nf1rm" }, cancellationToken: token);
             var webhookTemplate = WebhookTemplate(secret);
             Console.WriteLine(Invariant($"{authorities.Length} authorities for GetAuthority, {pages.Length} VK pages for Ingest; secret set on {vk.Id} (VK {VkGroup})"));
 
@@ -407,6 +406,18 @@ public static class IngestBenchmark
         Console.WriteLine(Invariant($"  CPU, % of one core: suite {r.CoreShareByProcess.Values.Sum() * 100:F0}% ({string.Join(", ", shares)}); load generator {r.ClientCoreShare * 100:F0}%"));
         Console.WriteLine(Invariant($"  suite CPU per {r.Unit.TrimEnd('s')}: {r.SuiteMicrosecondsPerUnit():F0} µs; cores busy (all processes): {string.Join(", ", r.Cores.Select((c, i) => $"core {i} {c.Busy * 100:F0}% (softirq {c.SoftIrq * 100:F0}%, steal {c.Steal * 100:F0}%)"))}"));
     }
+
+    private static GrpcChannel Channel(SuiteHost suite, DemoClients.Client client) =>
+        GrpcChannel.ForAddress(suite.GatewayGrpcAddress, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
+            Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, metadata) =>
+            {
+                metadata.Add("authorization", "Bearer " + client.Token);
+                return Task.CompletedTask;
+            })),
+            UnsafeUseInsecureChannelCallCredentials = true,
+        });
 
     private static void PinAll(IReadOnlyList<SuiteProcess> processes, bool verbose)
     {

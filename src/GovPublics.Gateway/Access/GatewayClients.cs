@@ -1,0 +1,87 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace GovPublics.Gateway.Access;
+
+/// <summary>What a client of the gRPC API may do: each role opens a set of calls (see <see cref="AccessRules"/>).</summary>
+public enum ClientRole
+{
+    /// <summary>Sends citizens' messages and post statistics (Ingest, IngestBatch, ReportPostStats).</summary>
+    Integrator,
+
+    /// <summary>ЦУР staff: the moderation queue, re-routing, the incidents' lifecycle, the quarantine.</summary>
+    Moderator,
+
+    /// <summary>An authority's staff: the lifecycle and re-routing of incidents (bound to its authority).</summary>
+    Executor,
+
+    /// <summary>The catalogue's and the knowledge's editors; may call everything.</summary>
+    Admin,
+}
+
+/// <summary>
+/// A client of the gRPC API as configured (<c>Auth:Clients</c>): its name, the SHA-256 of its bearer token (the
+/// token itself is nowhere in the configuration), its roles and, for an executor, its authority.
+/// </summary>
+public sealed class GatewayClient
+{
+    public string Name { get; set; } = "";
+
+    /// <summary>Lower-case hex SHA-256 of the UTF-8 token (<see cref="HashToken"/>).</summary>
+    public string TokenSha256 { get; set; } = "";
+
+    public List<ClientRole> Roles { get; set; } = [];
+
+    /// <summary>The registry id of the authority an executor works for; empty for the other roles.</summary>
+    public string AuthorityId { get; set; } = "";
+
+    /// <summary>The hash a client's token is known by.</summary>
+    public static string HashToken(string token) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+}
+
+/// <summary>The <c>Auth</c> section of the gateway's configuration.</summary>
+public sealed class GatewayAuthOptions
+{
+    public const string Section = "Auth";
+
+    /// <summary>Everyone who may call the gRPC API. None configured: every gRPC call is refused.</summary>
+    public List<GatewayClient> Clients { get; set; } = [];
+
+    /// <summary>What is wrong with the configuration, one line each; empty when it can be used.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < Clients.Count; i++)
+        {
+            var c = Clients[i];
+            var at = $"Auth:Clients:{i}";
+            if (string.IsNullOrWhiteSpace(c.Name))
+            {
+                problems.Add($"{at}:Name is required");
+            }
+
+            if (c.TokenSha256.Length != 64 || !c.TokenSha256.All(char.IsAsciiHexDigitLower))
+            {
+                problems.Add($"{at}:TokenSha256 must be the 64 lower-case hex digits of the token's SHA-256");
+            }
+            else if (!seen.Add(c.TokenSha256))
+            {
+                problems.Add($"{at}:TokenSha256 is another client's token too");
+            }
+
+            if (c.Roles.Count == 0)
+            {
+                problems.Add($"{at}:Roles must name at least one of {string.Join(", ", Enum.GetNames<ClientRole>())}");
+            }
+
+            if (c.Roles.Contains(ClientRole.Executor) != (c.AuthorityId.Length > 0))
+            {
+                problems.Add($"{at}:AuthorityId is required for an executor and only for one");
+            }
+        }
+
+        return problems;
+    }
+}

@@ -1,0 +1,76 @@
+using System.Diagnostics.Metrics;
+using System.Text;
+
+namespace GovPublics.Gateway.Access;
+
+/// <summary>
+/// Checks every gRPC call before it is proxied (<see cref="AccessRules"/>): a refused call is answered by the gateway
+/// itself with UNAUTHENTICATED or PERMISSION_DENIED and the reason, and never reaches a service. An allowed call
+/// reaches it without the bearer token and with who made it (<see cref="ClientHeader"/>, <see cref="RolesHeader"/>,
+/// <see cref="AuthorityHeader"/>); whatever a caller sent in those headers itself is dropped first.
+/// </summary>
+public sealed class GrpcAccessMiddleware(RequestDelegate next, AccessRules rules, ILogger<GrpcAccessMiddleware> logger)
+{
+    public const string ClientHeader = "x-gp-client";
+    public const string RolesHeader = "x-gp-roles";
+    public const string AuthorityHeader = "x-gp-authority";
+
+    private static readonly Meter _meter = new("GovPublics.Gateway");
+    private static readonly Counter<long> _refused = _meter.CreateCounter<long>(
+        "govpublics.gateway.refused_calls", description: "gRPC calls the gateway refused, by status and method");
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var path = context.Request.Path.Value ?? "";
+        if (!path.StartsWith("/govpublics.", StringComparison.Ordinal))
+        {
+            await next(context);
+            return;
+        }
+
+        var headers = context.Request.Headers;
+        headers.Remove(ClientHeader);
+        headers.Remove(RolesHeader);
+        headers.Remove(AuthorityHeader);
+        var decision = rules.Check(path, headers.Authorization);
+        if (decision.Client is not { } client)
+        {
+            _refused.Add(1, new("grpc.status", decision.DeniedStatus), new("rpc.method", path));
+            logger.LogWarning("Refused {Method} with gRPC status {Status}: {Reason}", path, decision.DeniedStatus, decision.Reason);
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            context.Response.ContentType = "application/grpc";
+            context.Response.Headers["grpc-status"] = decision.DeniedStatus.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            context.Response.Headers["grpc-message"] = PercentEncoded(decision.Reason);
+            return;
+        }
+
+        headers.Remove("authorization");
+        headers[ClientHeader] = client.Name;
+        headers[RolesHeader] = string.Join(",", client.Roles.Select(r => r.ToString().ToLowerInvariant()));
+        if (client.AuthorityId.Length > 0)
+        {
+            headers[AuthorityHeader] = client.AuthorityId;
+        }
+
+        await next(context);
+    }
+
+    /// <summary>grpc-message as the gRPC protocol wants it: UTF-8, every byte outside printable ASCII and '%' as %XX.</summary>
+    public static string PercentEncoded(string message)
+    {
+        var builder = new StringBuilder(message.Length);
+        foreach (var b in Encoding.UTF8.GetBytes(message))
+        {
+            if (b is >= 0x20 and <= 0x7E and not (byte)'%')
+            {
+                builder.Append((char)b);
+            }
+            else
+            {
+                builder.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        return builder.ToString();
+    }
+}
