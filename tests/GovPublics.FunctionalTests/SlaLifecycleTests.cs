@@ -229,6 +229,24 @@ public sealed class SlaLifecycleTests(RedisFixture redis) : IClassFixture<RedisF
     }
 
     [Fact]
+    public async Task A_message_decided_in_moderation_is_due_from_the_decision_not_from_when_the_citizen_wrote()
+    {
+        // The comment waited two weeks in ЦУР's queue; the authority sees it only once the moderator decides.
+        var received = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddDays(-14).ToUnixTimeSeconds());
+        var decided = DateTimeOffset.UtcNow;
+        var routed = Routed("lc-moderated-late", "adm-tolyatti", "roads", createdAt: received);
+        var incident = await CreateAsync(routed with
+        {
+            Decision = routed.Decision with { Revision = 1, DecidedAt = decided, Reroute = new RerouteInfo("low confidence, decided", "moderator-1", "", "") },
+        });
+
+        Assert.Equal(received, incident.ReceivedAt.ToDateTimeOffset());
+        Assert.False(incident.Overdue);
+        Assert.True(incident.FirstResponseDueAt.ToDateTimeOffset() > decided);
+        Assert.True(incident.NextTimerAt.ToDateTimeOffset() > decided, "the warning counts from the decision too");
+    }
+
+    [Fact]
     public async Task An_official_reply_in_the_thread_records_the_first_response()
     {
         var inThread = await CreateAsync(Routed("lc-reply-1", "adm-tolyatti", "roads", thread: "wall-1_100", author: "701"));

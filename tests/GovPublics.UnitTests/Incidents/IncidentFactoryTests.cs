@@ -49,6 +49,43 @@ public sealed class IncidentFactoryTests
     }
 
     [Fact]
+    public void A_moderated_decision_starts_the_clock_when_it_was_decided_and_keeps_the_citizens_time()
+    {
+        // Written on Monday 2 March 2026; ЦУР decided on Thursday 12 March: the authority saw it only then.
+        var received = new DateTimeOffset(2026, 3, 2, 10, 0, 0, _samara);
+        var decided = new DateTimeOffset(2026, 3, 12, 10, 0, 0, _samara);
+        var routed = Routed(received, urgent: false);
+        routed = routed with { Decision = routed.Decision with { Revision = 1, DecidedAt = decided } };
+
+        var incident = _factory.Create(routed, SeedCatalog.Snapshot, decided);
+
+        var fromDecision = _factory.Create(Routed(decided, urgent: false), SeedCatalog.Snapshot, decided);
+        Assert.Equal(fromDecision.FirstResponseDue, incident.FirstResponseDue);
+        Assert.False(incident.IsOverdue(decided));
+        Assert.Equal(received, incident.ReceivedAt);
+        Assert.Equal(decided, incident.TimerWindow?.Start);
+    }
+
+    [Fact]
+    public void A_first_decision_or_one_decided_before_the_receipt_counts_from_the_receipt()
+    {
+        var received = new DateTimeOffset(2026, 3, 2, 10, 0, 0, _samara);
+        var plain = _factory.Create(Routed(received, urgent: false), SeedCatalog.Snapshot, received);
+        var routed = Routed(received, urgent: false);
+
+        var first = routed with { Decision = routed.Decision with { Revision = 0, DecidedAt = received.AddDays(3) } };
+        var earlier = routed with { Decision = routed.Decision with { Revision = 2, DecidedAt = received.AddHours(-1) } };
+        var unstamped = routed with { Decision = routed.Decision with { Revision = 2 } };
+
+        Assert.All(new[] { first, earlier, unstamped }, r =>
+        {
+            var incident = _factory.Create(r, SeedCatalog.Snapshot, received);
+            Assert.Equal(plain.FirstResponseDue, incident.FirstResponseDue);
+            Assert.Equal(received, incident.TimerWindow?.Start);
+        });
+    }
+
+    [Fact]
     public void A_message_that_needs_no_action_is_not_made_an_incident()
     {
         var received = new DateTimeOffset(2026, 3, 2, 10, 0, 0, _samara);

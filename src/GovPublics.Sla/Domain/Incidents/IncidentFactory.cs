@@ -1,6 +1,7 @@
 using GovPublics.Catalog;
 using GovPublics.Common.Pipeline;
 using GovPublics.Sla.Domain.Deadlines;
+using GovPublics.Sla.Domain.Timers;
 
 namespace GovPublics.Sla.Domain.Incidents;
 
@@ -21,8 +22,11 @@ public sealed class IncidentFactory(DeadlineCalculator deadlines, WorkingClocks 
         var authority = catalog.FindAuthority(decision.ResponsibleAuthorityId);
         var clock = clocks.For(authority);
         // The clock starts when GovPublics received the message: the authority cannot answer before it could
-        // see it (a platform's late retry or an integrator's backfill must not arrive already overdue).
-        var start = message.ReceivedAt;
+        // see it (a platform's late retry or an integrator's backfill must not arrive already overdue). For the
+        // same reason a decision that came out of ЦУР moderation (revision above 0) starts it when it was decided,
+        // as a reroute does: the message sat in the queue, unseen by the authority, until then. The incident keeps
+        // the citizen's time as its receipt.
+        var start = decision.Revision > 0 && decision.DecidedAt > message.ReceivedAt ? decision.DecidedAt : message.ReceivedAt;
         var result = deadlines.Compute(new DeadlineRequest(
             decision.Category,
             decision.Urgent,
@@ -48,9 +52,12 @@ public sealed class IncidentFactory(DeadlineCalculator deadlines, WorkingClocks 
             AuthorId = message.AuthorId,
             Kind = message.Kind,
             Text = message.Text,
-            ReceivedAt = start,
+            ReceivedAt = message.ReceivedAt,
             CreatedAt = now,
             FirstResponseDue = result.FirstResponseDue,
+
+            // The timers warn at a share of the time the authority had, not of the time since the citizen wrote.
+            TimerWindow = new TimerWindow(TimerPlan.GenerationOf(TimerDeadlines.FirstResponse, decision.ResponsibleAuthorityId, result.FirstResponseDue), start),
             RoutingConfidence = decision.Confidence,
             RoutingExplanation = decision.Explanation,
             DeadlinePolicy = result.PolicyDescription,
