@@ -1,5 +1,6 @@
 using GovPublics.Catalog;
 using GovPublics.Common.Pipeline;
+using GovPublics.Testing;
 using StackExchange.Redis;
 
 namespace GovPublics.FunctionalTests;
@@ -31,4 +32,12 @@ public static class PipelineEntries
 
     public static Task<RedisValue> AddRoutedAsync(IDatabase db, RoutedMessage routed) =>
         db.StreamAddAsync(Routed, [new("id", routed.Message.MessageId), new("data", PipelineJson.Serialize(routed)), new("tp", "")]);
+
+    /// <summary>Waits until each of <paramref name="groups"/> has handled and acknowledged every entry of the routed stream.</summary>
+    public static Task RoutedCaughtUpAsync(IDatabase db, params string[] groups) => Eventually.True(async () =>
+    {
+        var last = (await db.StreamInfoAsync(Routed)).LastGeneratedId;
+        var infos = await db.StreamGroupInfoAsync(Routed);
+        return groups.All(g => infos.Single(x => x.Name == g) is var info && info.LastDeliveredId == last && info.PendingMessageCount == 0);
+    }, $"the {string.Join(" and ", groups)} group(s) caught up with the routed stream");
 }

@@ -72,13 +72,7 @@ public sealed class SlaAnalyticsTests(RedisFixture redis) : IClassFixture<RedisF
     }
 
     /// <summary>Waits until both consumer groups have handled and acknowledged every entry of the routed stream.</summary>
-    private Task CaughtUpAsync() => Eventually.True(async () =>
-    {
-        var last = (await redis.Db.StreamInfoAsync(PipelineEntries.Routed)).LastGeneratedId;
-        var groups = await redis.Db.StreamGroupInfoAsync(PipelineEntries.Routed);
-        return new[] { "sla", "sla-analytics" }.All(g => groups.Single(x => x.Name == g) is var info
-            && info.LastDeliveredId == last && info.PendingMessageCount == 0);
-    }, "the sla and sla-analytics groups caught up with the routed stream");
+    private Task CaughtUpAsync() => PipelineEntries.RoutedCaughtUpAsync(redis.Db, "sla", "sla-analytics");
 
     [Fact]
     public async Task Authority_metrics_count_first_responses_on_the_authoritys_working_clock()

@@ -386,6 +386,34 @@ public sealed class SlaLifecycleTests(RedisFixture redis) : IClassFixture<RedisF
     }
 
     [Fact]
+    public async Task A_redelivery_repairs_what_a_failure_right_after_the_create_script_left_undone()
+    {
+        // Ingestion holds an edit made before the incident existed; the create script ran, then the consumer failed
+        // before the thread index and the catch-up (a crash, or a timeout on the next command).
+        var routed = Routed("lc-crash-1", "adm-tolyatti", "roads", thread: "wall-1_910", author: "811");
+        var edited = routed.Message with { Text = "Исправлено: яма у дома 12, глубокая" };
+        await redis.Db.HashSetAsync($"gp:{{63}}:msg:{routed.Message.MessageId}", [new("data", PipelineJson.Serialize(edited)), new("received_at", 0)]);
+        var factory = _sla.Services.GetRequiredService<GovPublics.Sla.Domain.Incidents.IncidentFactory>();
+        var catalog = _sla.Services.GetRequiredService<GovPublics.Common.Registry.CatalogCache>();
+        var (id, _) = await _sla.Services.GetRequiredService<GovPublics.Sla.Storage.IncidentStore>()
+            .CreateAsync(factory.Create(routed, catalog.Current, DateTimeOffset.UtcNow));
+
+        await PipelineEntries.AddRoutedAsync(redis.Db, routed);
+        await PipelineEntries.AddRoutedAsync(redis.Db, routed);
+
+        await WaitAsync(id, i => i.Text == edited.Text, "the catch-up on redelivery");
+        await PipelineEntries.RoutedCaughtUpAsync(redis.Db, "sla");
+        Assert.Equal(["created", "edited"], (await _client.GetIncidentAsync(new GetIncidentRequest { Id = id })).History.Select(h => h.Action));
+
+        // Indexed by thread: the page's reply answers it, and the citizen writing again joins it.
+        await PipelineEntries.AddRoutedAsync(redis.Db, OfficialReply("lc-crash-page", "wall-1_910", DateTimeOffset.UtcNow, "Передали в дорожную службу"));
+        await WaitAsync(id, i => i.FirstResponseAt is not null, "the page's reply answering the repaired incident");
+        var again = Routed("lc-crash-2", "adm-tolyatti", "roads", thread: "wall-1_910", author: "811", text: "Когда уже?");
+        await PipelineEntries.AddRoutedAsync(redis.Db, again);
+        await WaitByMessageAsync(again.Message.MessageId, i => i.Id == id, "the follow-up joining the repaired incident");
+    }
+
+    [Fact]
     public async Task An_answer_in_a_year_without_calendar_data_is_FailedPrecondition_naming_the_file_and_changes_nothing()
     {
         // The incident is created today; the answer comes in a year the production calendar has no data for (as on

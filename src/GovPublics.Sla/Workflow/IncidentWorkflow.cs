@@ -120,8 +120,7 @@ public sealed class IncidentWorkflow(
 
         var incident = factory.Create(routed, catalog.Current, now);
         var (id, created) = await store.CreateAsync(incident);
-        await threads.AddAsync(id, incident);
-        await CatchUpWithMessageAsync(id, incident, now, cancellationToken);
+        await CompleteCreationAsync(id, incident, now, cancellationToken);
         logger.LogDebug("Incident {IncidentId} for message {MessageId}: {Authority}, first response due {Due:O}{Repeat}",
             id, incident.MessageId, incident.AuthorityId, incident.FirstResponseDue, created ? "" : " (existed)");
         return created ? RoutedOutcome.Created : RoutedOutcome.Ignored;
@@ -187,6 +186,13 @@ public sealed class IncidentWorkflow(
     {
         if (decision.Revision <= existing.RoutingRevision)
         {
+            if (decision.Revision == existing.RoutingRevision)
+            {
+                // The entry that created (or last rerouted) the incident, delivered again: the consumer may have
+                // failed after the create script, before the steps after it.
+                await CompleteCreationAsync(existing.Id, existing, now, cancellationToken);
+            }
+
             logger.LogDebug("Decision revision {Revision} for incident {IncidentId} is not newer than {Current}; ignored",
                 decision.Revision, existing.Id, existing.RoutingRevision);
             return RoutedOutcome.Ignored;
@@ -274,6 +280,17 @@ public sealed class IncidentWorkflow(
         await threads.AttachAsync(message.MessageId, candidate.Id);
         logger.LogDebug("Message {MessageId} joined incident {IncidentId} ({Outcome})", message.MessageId, candidate.Id, outcome);
         return outcome;
+    }
+
+    /// <summary>
+    /// What follows the create script: the thread index and the catch-up with the stored message. Each step is
+    /// idempotent (NX writes; changes judged on the record as stored), so the routed entry's redelivery runs them
+    /// again and repairs what a failure between the script and them left undone.
+    /// </summary>
+    private async Task CompleteCreationAsync(string id, Incident incident, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await threads.AddAsync(id, incident);
+        await CatchUpWithMessageAsync(id, incident, now, cancellationToken);
     }
 
     /// <summary>
