@@ -288,6 +288,54 @@ public sealed class SlaLifecycleTests(RedisFixture redis) : IClassFixture<RedisF
     }
 
     [Fact]
+    public async Task A_reply_to_a_comment_that_is_no_waiting_incident_answers_none_of_the_threads_incidents()
+    {
+        var incident = await CreateAsync(Routed("lc-thanks-1", "adm-syzran", "roads", thread: "wall-1_920", author: "821"));
+        var thanks = PipelineEntries.Message("lc-thanks-2", "Спасибо за новости!") with { ThreadId = "wall-1_920", AuthorId = "822" };
+        await PipelineEntries.AddRoutedAsync(redis.Db, new RoutedMessage(thanks, new RoutedDecision { IsIncident = false, Category = "none", Subcategory = "gratitude" }));
+
+        // The page thanks the other citizen: that says nothing to the one who reported the road.
+        var toThanks = OfficialReply("lc-thanks-page-1", "wall-1_920", DateTimeOffset.UtcNow, "И вам спасибо!");
+        await PipelineEntries.AddRoutedAsync(redis.Db, toThanks with { Message = toThanks.Message with { ReplyToExternalId = "lc-thanks-2" } });
+        await PipelineEntries.RoutedCaughtUpAsync(redis.Db, "sla");
+        var untouched = await _client.GetIncidentAsync(new GetIncidentRequest { Id = incident.Id });
+        Assert.Equal((IncidentStatus.New, null), (untouched.Status, untouched.FirstResponseAt));
+
+        // A reply to the citizen's follow-up answers the incident it joined; so does one that names nothing.
+        var again = Routed("lc-thanks-3", "adm-syzran", "roads", thread: "wall-1_920", author: "821", text: "Когда отремонтируют?");
+        await PipelineEntries.AddRoutedAsync(redis.Db, again);
+        await WaitByMessageAsync(again.Message.MessageId, i => i.Id == incident.Id, "the follow-up");
+        var toFollowUp = OfficialReply("lc-thanks-page-2", "wall-1_920", DateTimeOffset.UtcNow, "Передали в дорожную службу");
+        await PipelineEntries.AddRoutedAsync(redis.Db, toFollowUp with { Message = toFollowUp.Message with { ReplyToExternalId = "lc-thanks-3" } });
+        var answered = await WaitAsync(incident.Id, i => i.FirstResponseAt is not null, "the reply to the follow-up answering the incident");
+        Assert.Equal(("platform_reply", "Передали в дорожную службу"), (answered.History[^1].Action, answered.History[^1].Comment));
+
+        var other = await CreateAsync(Routed("lc-thanks-4", "adm-syzran", "waste", thread: "wall-1_920", author: "823"));
+        await PipelineEntries.AddRoutedAsync(redis.Db, OfficialReply("lc-thanks-page-3", "wall-1_920", DateTimeOffset.UtcNow, "Разберёмся со всеми обращениями"));
+        await WaitAsync(other.Id, i => i.FirstResponseAt is not null, "a reply that names nothing answering the thread's waiting incident");
+    }
+
+    [Fact]
+    public async Task A_reply_that_names_only_the_threads_root_answers_the_threads_waiting_incidents()
+    {
+        // Telegram: a comment under a channel post carries the mirrored post as its reply-to; thread "{chat}:{post}".
+        const string Chat = "-100555";
+        var comment = PipelineEntries.Message("7001", "Во дворе не горят фонари", page: Chat, platform: GovPublics.Catalog.Platform.Telegram)
+            with { ThreadId = $"{Chat}:7000", AuthorId = "851" };
+        var incident = await CreateAsync(new RoutedMessage(comment, new RoutedDecision
+        {
+            IsIncident = true, Category = "improvement", ResponsibleAuthorityId = "adm-kinel", Confidence = 0.8, Explanation = "test",
+        }));
+        var reply = OfficialReply("7002", $"{Chat}:7000", DateTimeOffset.UtcNow, "Передали в управляющую компанию");
+        var byChannel = PipelineEntries.Message("7002", reply.Message.Text, page: Chat, platform: GovPublics.Catalog.Platform.Telegram)
+            with { ThreadId = $"{Chat}:7000", AuthorId = Chat, FromPage = true, ReplyToExternalId = "7000" };
+
+        await PipelineEntries.AddRoutedAsync(redis.Db, reply with { Message = byChannel });
+
+        await WaitAsync(incident.Id, i => i.FirstResponseAt is not null, "the reply to the thread answering its incident");
+    }
+
+    [Fact]
     public async Task A_citizen_writing_again_after_the_answer_reopens_the_incident_instead_of_making_a_second()
     {
         var original = Routed("lc-again-1", "adm-tolyatti", "roads", thread: "wall-1_400", author: "721");

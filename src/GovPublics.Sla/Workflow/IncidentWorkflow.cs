@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using GovPublics.Catalog;
 using GovPublics.Common.Pipeline;
 using GovPublics.Common.Redis;
@@ -37,6 +38,15 @@ public sealed class IncidentWorkflow(
     TimeProvider time,
     ILogger<IncidentWorkflow> logger)
 {
+    /// <summary>
+    /// The meter of the workflow: <c>govpublics.sla.official_replies.to_others</c> counts the page's replies that name
+    /// a message which is no waiting incident (another citizen's thanks, say) and so answer none.
+    /// </summary>
+    public static readonly Meter Meter = new("GovPublics.Sla.Workflow");
+
+    private static readonly Counter<long> _repliesToOthers = Meter.CreateCounter<long>(
+        "govpublics.sla.official_replies.to_others", "{reply}", "Page replies to a message that is no waiting incident: they answer none");
+
     public Task<Incident> AssignAsync(string id, long expectedVersion, StaffCommand command, string assigneeId, CancellationToken cancellationToken) =>
         ActAsync(id, expectedVersion, LifecycleAction.Assign, i => lifecycle.Assign(i, command, assigneeId), cancellationToken);
 
@@ -212,21 +222,25 @@ public sealed class IncidentWorkflow(
 
     /// <summary>
     /// A page's reply in a thread answers the incidents there that wait for a first response. When it replies to a
-    /// particular message that is one of them (or joined one), it answers only that one.
+    /// particular message, it answers only the waiting incident that message is (or joined), and none when the
+    /// message is neither: a reply to another citizen's thanks or question says nothing to the others.
     /// </summary>
     private async Task<RoutedOutcome> OfficialReplyAsync(CitizenMessage reply, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var waiting = (await threads.InThreadAsync(reply.Platform, reply.PageExternalId, reply.ThreadId))
             .Where(i => IncidentTransitions.Target(i, LifecycleAction.PlatformReply) is not null)
             .ToList();
-        if (waiting.Count > 1 && reply.ReplyToExternalId.Length > 0)
+        if (waiting.Count > 0 && NamesAMessage(reply))
         {
             var repliedTo = MessageIdentity.Derive(reply.Platform, reply.PageExternalId, reply.Kind, reply.ReplyToExternalId);
             var joined = await threads.AttachedToAsync(repliedTo);
-            var addressed = waiting.Where(i => i.MessageId == repliedTo || i.Id == joined).ToList();
-            if (addressed.Count > 0)
+            waiting = [.. waiting.Where(i => i.MessageId == repliedTo || i.Id == joined)];
+            if (waiting.Count == 0)
             {
-                waiting = addressed;
+                _repliesToOthers.Add(1);
+                logger.LogDebug("Official reply {MessageId} in thread {ThreadId} replies to {RepliedTo}, no waiting incident: answers none",
+                    reply.MessageId, reply.ThreadId, repliedTo);
+                return RoutedOutcome.Ignored;
             }
         }
 
@@ -241,6 +255,16 @@ public sealed class IncidentWorkflow(
         logger.LogDebug("Official reply {MessageId} in thread {ThreadId}: first response on {Count} incident(s)", reply.MessageId, reply.ThreadId, answered);
         return answered > 0 ? RoutedOutcome.OfficialReply : RoutedOutcome.Ignored;
     }
+
+    /// <summary>
+    /// Whether a page's reply names a message of its thread. A reply-to naming the thread's root names none: Telegram
+    /// gives a comment under a channel post, or in a forum topic, that post or topic as its reply-to (the thread id is
+    /// then <c>"{chat}:{root}"</c>), so such a reply is to the thread as a whole.
+    /// </summary>
+    private static bool NamesAMessage(CitizenMessage reply) =>
+        reply.ReplyToExternalId.Length > 0
+        && reply.ReplyToExternalId != reply.ThreadId
+        && reply.ThreadId != $"{reply.PageExternalId}:{reply.ReplyToExternalId}";
 
     /// <summary>
     /// The citizen wrote again in a thread where they have an incident on the same topic: the newest such incident
