@@ -320,13 +320,6 @@ public sealed class SlaAnalyticsTests(RedisFixture redis) : IClassFixture<RedisF
     [Fact]
     public async Task Bad_requests_are_InvalidArgument_with_every_field_named()
     {
-        async Task<IReadOnlyList<string>> Violations<T>(Func<Task<T>> call)
-        {
-            var ex = await Assert.ThrowsAsync<RpcException>(call);
-            Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
-            return FieldViolations.Of(ex);
-        }
-
         var monday = Samara(3, 16, 0);
         Assert.Equal(["from", "to"], await Violations(() => _client.GetAuthorityMetricsAsync(new GetAuthorityMetricsRequest()).ResponseAsync));
         Assert.Equal(["to", "authority_id"], await Violations(() => _client.GetAuthorityMetricsAsync(new GetAuthorityMetricsRequest
@@ -367,5 +360,39 @@ public sealed class SlaAnalyticsTests(RedisFixture redis) : IClassFixture<RedisF
         // Nothing of a refused batch is stored: the valid first item reports as new afterwards.
         var good = await _client.ReportPostStatsAsync(new ReportPostStatsRequest { Items = { bad.Items[0] } });
         Assert.True(good.Results[0].Stored);
+    }
+
+    [Fact]
+    public async Task Timestamps_a_moment_cannot_hold_are_InvalidArgument_naming_the_field()
+    {
+        var monday = Samara(3, 16, 0);
+        var tooLate = new Timestamp { Seconds = 300_000_000_000 };
+        var negativeNanos = new Timestamp { Seconds = Ts(monday).Seconds, Nanos = -1 };
+        var tooManyNanos = new Timestamp { Seconds = Ts(monday).Seconds, Nanos = 1_000_000_000 };
+
+        Assert.Equal(["from", "to", "as_of"], await Violations(() => _client.GetAuthorityMetricsAsync(new GetAuthorityMetricsRequest
+        {
+            From = negativeNanos, To = tooLate, AsOf = tooManyNanos,
+        }).ResponseAsync));
+        Assert.Equal(["from", "to"], await Violations(() => _client.RankPagesAsync(new RankPagesRequest { From = tooLate, To = negativeNanos }).ResponseAsync));
+        Assert.Equal(["at"], await Violations(() => _client.GetTensionPointsAsync(new GetTensionPointsRequest { At = tooLate }).ResponseAsync));
+
+        // A moment in year 1: its window and baseline would start before the first day a date can hold.
+        Assert.Equal(["at"], await Violations(() => _client.GetTensionPointsAsync(new GetTensionPointsRequest
+        {
+            At = Ts(DateTimeOffset.MinValue.AddDays(3)), WindowDays = 7, BaselineWeeks = 4,
+        }).ResponseAsync));
+
+        Assert.Equal(["items[0].observed_at"], await Violations(() => _client.ReportPostStatsAsync(new ReportPostStatsRequest
+        {
+            Items = { new PostStats { Platform = CommonPb.Platform.Vk, PageExternalId = "-224464152", PostExternalId = "post:bad-time", ObservedAt = negativeNanos } },
+        }).ResponseAsync));
+    }
+
+    private static async Task<IReadOnlyList<string>> Violations<T>(Func<Task<T>> call)
+    {
+        var ex = await Assert.ThrowsAsync<RpcException>(call);
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        return FieldViolations.Of(ex);
     }
 }

@@ -154,4 +154,21 @@ public sealed class SlaTests(RedisFixture redis) : IClassFixture<RedisFixture>, 
         var unknown = await Assert.ThrowsAsync<RpcException>(() => _client.PreviewDeadlinesAsync(new PreviewDeadlinesRequest { AuthorityId = "nobody", Topic = "roads", ReceivedAt = At(2026, 3, 6, 10, 0) }).ResponseAsync);
         Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
     }
+
+    [Fact]
+    public async Task Timestamps_a_moment_cannot_hold_are_InvalidArgument_naming_the_field()
+    {
+        var tooLate = new Google.Protobuf.WellKnownTypes.Timestamp { Seconds = 300_000_000_000 };
+        var negativeNanos = new Google.Protobuf.WellKnownTypes.Timestamp { Seconds = 1_772_780_400, Nanos = -1 };
+
+        var preview = await Assert.ThrowsAsync<RpcException>(() => _client.PreviewDeadlinesAsync(new PreviewDeadlinesRequest
+        {
+            AuthorityId = "adm-tolyatti", Topic = "roads", ReceivedAt = tooLate, IntermediateAnswerAt = negativeNanos,
+        }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, preview.StatusCode);
+        Assert.Equal(["received_at", "intermediate_answer_at"], FieldViolations.Of(preview));
+
+        var list = await Assert.ThrowsAsync<RpcException>(() => _client.ListIncidentsAsync(new ListIncidentsRequest { CreatedFrom = negativeNanos, CreatedTo = tooLate }).ResponseAsync);
+        Assert.Equal(["created_from", "created_to"], FieldViolations.Of(list));
+    }
 }

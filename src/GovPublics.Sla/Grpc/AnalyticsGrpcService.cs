@@ -35,6 +35,12 @@ public sealed class AnalyticsGrpcService(
     private const int SamplesPerPoint = 5;
     private const int SampleTextLength = 200;
 
+    /// <summary>
+    /// How far the days of a tension query reach from its moment: the longest window and baseline back, and a day
+    /// either way for the local date and the window's end. A moment closer to the ends of the calendar is refused.
+    /// </summary>
+    private static readonly TimeSpan _tensionReach = TimeSpan.FromDays(31 + (12 * 7) + 1);
+
     /// <summary>A collector's clock may run a little ahead; observations further in the future are refused.</summary>
     private static readonly TimeSpan _clockSkew = TimeSpan.FromMinutes(5);
 
@@ -44,7 +50,7 @@ public sealed class AnalyticsGrpcService(
         var snapshot = catalog.Current;
         var v = new Validator();
         var (from, to) = Period(v, request.From, request.To, TimeSpan.Zero, MaxMetricsPeriod);
-        var asOf = request.AsOf?.ToDateTimeOffset() ?? now;
+        var asOf = RequestTimestamps.Optional(v, "as_of", request.AsOf) ?? now;
         if (from is { } f && asOf < f)
         {
             v.Add("as_of", "must not be before from");
@@ -171,9 +177,14 @@ public sealed class AnalyticsGrpcService(
             v.Add("municipality_id", $"'{municipality}' is not a municipality of the catalogue");
         }
 
+        var at = RequestTimestamps.Optional(v, "at", request.At) ?? time.GetUtcNow();
+        if (at - DateTimeOffset.MinValue < _tensionReach || DateTimeOffset.MaxValue - at < _tensionReach)
+        {
+            v.Add("at", "leaves no room for the window and its baseline within the years 1 to 9999");
+        }
+
         v.ThrowIfInvalid();
         var zone = TimeZoneInfo.FindSystemTimeZoneById(options.Value.TimeZone);
-        var at = request.At?.ToDateTimeOffset() ?? time.GetUtcNow();
         var lastDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, zone).DateTime);
         var firstDay = lastDay.AddDays(1 - windowDays);
         var window = Enumerable.Range(0, windowDays).Select(firstDay.AddDays).ToList();
@@ -243,17 +254,14 @@ public sealed class AnalyticsGrpcService(
                 }
             }
 
-            if (item.ObservedAt is null)
-            {
-                v.Add(at + "observed_at", "is required");
-            }
-            else if (item.ObservedAt.ToDateTimeOffset() > now + _clockSkew)
+            var observedAt = RequestTimestamps.Required(v, at + "observed_at", item.ObservedAt);
+            if (observedAt > now + _clockSkew)
             {
                 v.Add(at + "observed_at", "must not be in the future");
             }
 
             observations.Add(new PostStatsObservation(platform, page, item.PostExternalId.Trim(), new PostEngagement(
-                item.Likes, item.Comments, item.Reposts, item.Views, item.ObservedAt?.ToDateTimeOffset() ?? DateTimeOffset.MinValue)));
+                item.Likes, item.Comments, item.Reposts, item.Views, observedAt ?? DateTimeOffset.MinValue)));
         }
 
         v.ThrowIfInvalid();
@@ -263,25 +271,14 @@ public sealed class AnalyticsGrpcService(
         return response;
     }
 
-    /// <summary>Checks a required period [from, to) of a bounded length; returns it when both ends are given.</summary>
+    /// <summary>Checks a required period [from, to) of a bounded length; returns it when both ends are valid moments.</summary>
     private static (DateTimeOffset? From, DateTimeOffset? To) Period(Validator v, Timestamp? from, Timestamp? to, TimeSpan min, TimeSpan max)
     {
-        if (from is null)
-        {
-            v.Add("from", "is required");
-        }
-
-        if (to is null)
-        {
-            v.Add("to", "is required");
-        }
-
-        if (from is null || to is null)
+        if ((RequestTimestamps.Required(v, "from", from), RequestTimestamps.Required(v, "to", to)) is not ({ } start, { } end))
         {
             return (null, null);
         }
 
-        var (start, end) = (from.ToDateTimeOffset(), to.ToDateTimeOffset());
         if (end <= start)
         {
             v.Add("to", "must be after from");

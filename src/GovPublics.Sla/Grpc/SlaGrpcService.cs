@@ -114,8 +114,8 @@ public sealed class SlaGrpcService(
             v.Add("status", $"unknown status {(int)request.Status}");
         }
 
-        var createdFrom = Moment(v, "created_from", request.CreatedFrom);
-        var createdTo = Moment(v, "created_to", request.CreatedTo);
+        var createdFrom = RequestTimestamps.Optional(v, "created_from", request.CreatedFrom);
+        var createdTo = RequestTimestamps.Optional(v, "created_to", request.CreatedTo);
         if (createdFrom > createdTo)
         {
             v.Add("created_to", "must not be before created_from");
@@ -172,39 +172,18 @@ public sealed class SlaGrpcService(
         return territory.Kind == TerritoryKind.Region ? null : snapshot.Subtree(territory.Id);
     }
 
-    /// <summary>A request's timestamp as a moment, or null when unset; a violation for one out of range.</summary>
-    private static DateTimeOffset? Moment(Validator v, string field, Timestamp? value)
-    {
-        if (value is null)
-        {
-            return null;
-        }
-
-        if (value.Seconds is < -62_135_596_800 or > 253_402_300_799 || value.Nanos is < 0 or > 999_999_999)
-        {
-            v.Add(field, "is not a valid timestamp");
-            return null;
-        }
-
-        return value.ToDateTimeOffset();
-    }
-
     public override Task<PreviewDeadlinesResponse> PreviewDeadlines(PreviewDeadlinesRequest request, ServerCallContext context)
     {
         var v = new Validator().Require("authority_id", request.AuthorityId).Require("topic", request.Topic);
-        if (request.ReceivedAt is null)
-        {
-            v.Add("received_at", "is required");
-        }
-
+        var receivedAt = RequestTimestamps.Required(v, "received_at", request.ReceivedAt);
         var kind = request.Kind.Length == 0 ? DeadlineKinds.Comment : request.Kind;
         if (!DeadlineKinds.All.Contains(kind))
         {
             v.Add("kind", $"must be one of {string.Join(", ", DeadlineKinds.All)}");
         }
 
-        if (request.IntermediateAnswerAt is not null && request.ReceivedAt is not null
-            && request.IntermediateAnswerAt.ToDateTimeOffset() < request.ReceivedAt.ToDateTimeOffset())
+        var intermediateAnswerAt = RequestTimestamps.Optional(v, "intermediate_answer_at", request.IntermediateAnswerAt);
+        if (intermediateAnswerAt < receivedAt)
         {
             v.Add("intermediate_answer_at", "must not be before received_at");
         }
@@ -216,7 +195,7 @@ public sealed class SlaGrpcService(
         try
         {
             result = deadlines.Compute(new DeadlineRequest(request.Topic, request.Urgent, kind,
-                request.ReceivedAt!.ToDateTimeOffset(), request.IntermediateAnswerAt?.ToDateTimeOffset(), clock));
+                receivedAt!.Value, intermediateAnswerAt, clock));
         }
         catch (CalendarYearNotLoadedException ex)
         {
