@@ -336,6 +336,39 @@ public sealed class SlaLifecycleTests(RedisFixture redis) : IClassFixture<RedisF
     }
 
     [Fact]
+    public async Task A_page_reply_routed_before_the_incident_existed_is_its_first_response()
+    {
+        // The comment waited two weeks in ЦУР moderation; routing passed the page's replies in its thread on at once.
+        var received = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddDays(-14).ToUnixTimeSeconds());
+        var routed = Routed("lc-held-1", "adm-tolyatti", "roads", thread: "wall-1_930", author: "861", createdAt: received);
+        var earlier = OfficialReply("lc-held-page-0", "wall-1_930", received.AddHours(-1), "Ответ на прошлый вопрос");
+        var toOther = OfficialReply("lc-held-page-1", "wall-1_930", received.AddMinutes(30), "Спасибо!");
+        var answer = OfficialReply("lc-held-page-2", "wall-1_930", received.AddHours(1), "Передали в дорожную службу");
+        var later = OfficialReply("lc-held-page-3", "wall-1_930", received.AddHours(2), "Работы запланированы");
+        foreach (var reply in new[] { earlier, toOther with { Message = toOther.Message with { ReplyToExternalId = "lc-held-other" } }, answer, later })
+        {
+            await PipelineEntries.AddRoutedAsync(redis.Db, reply);
+        }
+
+        await PipelineEntries.RoutedCaughtUpAsync(redis.Db, "sla");
+        var moderated = routed with
+        {
+            Decision = routed.Decision with { Revision = 1, DecidedAt = DateTimeOffset.UtcNow, Reroute = new RerouteInfo("low confidence, decided", "moderator-1", "", "") },
+        };
+        await PipelineEntries.AddRoutedAsync(redis.Db, moderated);
+
+        var incident = await WaitByMessageAsync(routed.Message.MessageId, i => i.FirstResponseAt is not null, "the kept reply answering the new incident");
+        Assert.Equal(received.AddHours(1), incident.FirstResponseAt.ToDateTimeOffset());
+        Assert.Equal((IncidentStatus.Answered, false), (incident.Status, incident.Overdue));
+        Assert.Equal(("platform_reply", "Передали в дорожную службу"), (incident.History[^1].Action, incident.History[^1].Comment));
+
+        // A redelivery of the incident's entry applies it no second time.
+        await PipelineEntries.AddRoutedAsync(redis.Db, moderated);
+        await PipelineEntries.RoutedCaughtUpAsync(redis.Db, "sla");
+        Assert.Equal(["created", "platform_reply"], (await _client.GetIncidentAsync(new GetIncidentRequest { Id = incident.Id })).History.Select(h => h.Action));
+    }
+
+    [Fact]
     public async Task A_citizen_writing_again_after_the_answer_reopens_the_incident_instead_of_making_a_second()
     {
         var original = Routed("lc-again-1", "adm-tolyatti", "roads", thread: "wall-1_400", author: "721");

@@ -117,6 +117,14 @@ public sealed class RedisKeys
     public string IncidentsByThreadAuthor(string platform, string pageExternalId, string threadId, string authorId) =>
         IncidentsByThread(platform, pageExternalId, threadId) + ":author:" + authorId;
 
+    /// <summary>
+    /// The page's own replies in one platform thread (as for <see cref="IncidentsByThread"/>), each a message JSON
+    /// scored by when the page wrote it (ms): an incident created after a reply (its message waited in moderation)
+    /// finds its first response there.
+    /// </summary>
+    public string PageRepliesByThread(string platform, string pageExternalId, string threadId) =>
+        Prefix + "page-replies:" + platform + ":" + pageExternalId + ":" + threadId;
+
     /// <summary>All incidents, scored by creation time (ms).</summary>
     public string IncidentsByCreation => Prefix + "incidents:all";
 

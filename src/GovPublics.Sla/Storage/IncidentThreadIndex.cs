@@ -1,4 +1,5 @@
 using GovPublics.Catalog;
+using GovPublics.Common.Pipeline;
 using GovPublics.Common.Redis;
 using GovPublics.Sla.Domain.Incidents;
 using StackExchange.Redis;
@@ -79,6 +80,47 @@ public sealed class IncidentThreadIndex(IConnectionMultiplexer redis, RedisKeys 
         return [.. records.Where(r => !r.IsNullOrEmpty).Select(r => IncidentJson.Deserialize(r.ToString()))];
     }
 
+    /// <summary>How many of the page's replies a thread keeps (the newest); a thread this busy has no held comment's answer to find.</summary>
+    public const int MaxRepliesKept = 100;
+
+    /// <summary>How long a thread's replies are kept after its last one: longer than a comment waits in moderation.</summary>
+    public static readonly TimeSpan RepliesKeptFor = TimeSpan.FromDays(30);
+
+    // KEYS: the thread's replies. ARGV: the reply's JSON, its time (ms), how many to keep, how long (ms).
+    // Adding the same reply again (a redelivered entry) changes nothing but the key's lifetime.
+    private const string AddReplyScript = """
+        redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+        redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -tonumber(ARGV[3]) - 1)
+        redis.call('PEXPIRE', KEYS[1], ARGV[4])
+        return 1
+        """;
+
+    /// <summary>Keeps a page's reply with its thread (bounded, idempotent); nothing for a reply without a thread.</summary>
+    public async Task AddReplyAsync(CitizenMessage reply)
+    {
+        if (reply.ThreadId.Length == 0)
+        {
+            return;
+        }
+
+        await redis.GetDatabase().ScriptEvaluateAsync(AddReplyScript,
+            [RepliesKey(reply.Platform, reply.PageExternalId, reply.ThreadId)],
+            [PipelineJson.SerializeToUtf8(reply), reply.CreatedAt.ToUnixTimeMilliseconds(), MaxRepliesKept, (long)RepliesKeptFor.TotalMilliseconds]);
+    }
+
+    /// <summary>The page's replies kept for a thread that were written at or after <paramref name="since"/>, oldest first.</summary>
+    public async Task<IReadOnlyList<CitizenMessage>> RepliesSinceAsync(Platform platform, string pageExternalId, string threadId, DateTimeOffset since)
+    {
+        if (threadId.Length == 0)
+        {
+            return [];
+        }
+
+        var values = await redis.GetDatabase().SortedSetRangeByScoreAsync(
+            RepliesKey(platform, pageExternalId, threadId), since.ToUnixTimeMilliseconds(), double.PositiveInfinity, take: MaxRepliesKept);
+        return [.. values.Select(v => PipelineJson.Deserialize<CitizenMessage>((byte[])v!))];
+    }
+
     /// <summary>Records that <paramref name="messageId"/> joined incident <paramref name="incidentId"/>.</summary>
     public Task AttachAsync(string messageId, string incidentId) =>
         redis.GetDatabase().StringSetAsync(keys.IncidentByFollowUp(messageId), incidentId, when: When.NotExists);
@@ -92,4 +134,7 @@ public sealed class IncidentThreadIndex(IConnectionMultiplexer redis, RedisKeys 
 
     private string Key(Platform platform, string pageExternalId, string threadId) =>
         keys.IncidentsByThread(EnumText.Format(platform), pageExternalId, threadId);
+
+    private string RepliesKey(Platform platform, string pageExternalId, string threadId) =>
+        keys.PageRepliesByThread(EnumText.Format(platform), pageExternalId, threadId);
 }

@@ -107,7 +107,7 @@ public sealed class IncidentWorkflow(
 
         if (await store.GetByMessageAsync(message.MessageId) is { } existing)
         {
-            return await NewDecisionAsync(existing, decision, now, cancellationToken);
+            return await NewDecisionAsync(existing, message, decision, now, cancellationToken);
         }
 
         if (!decision.IsIncident)
@@ -130,7 +130,7 @@ public sealed class IncidentWorkflow(
 
         var incident = factory.Create(routed, catalog.Current, now);
         var (id, created) = await store.CreateAsync(incident);
-        await CompleteCreationAsync(id, incident, now, cancellationToken);
+        await CompleteCreationAsync(id, incident, message, now, cancellationToken);
         logger.LogDebug("Incident {IncidentId} for message {MessageId}: {Authority}, first response due {Due:O}{Repeat}",
             id, incident.MessageId, incident.AuthorityId, incident.FirstResponseDue, created ? "" : " (existed)");
         return created ? RoutedOutcome.Created : RoutedOutcome.Ignored;
@@ -192,7 +192,8 @@ public sealed class IncidentWorkflow(
         }
     }
 
-    private async Task<RoutedOutcome> NewDecisionAsync(Incident existing, RoutedDecision decision, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<RoutedOutcome> NewDecisionAsync(
+        Incident existing, CitizenMessage message, RoutedDecision decision, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (decision.Revision <= existing.RoutingRevision)
         {
@@ -200,7 +201,7 @@ public sealed class IncidentWorkflow(
             {
                 // The entry that created (or last rerouted) the incident, delivered again: the consumer may have
                 // failed after the create script, before the steps after it.
-                await CompleteCreationAsync(existing.Id, existing, now, cancellationToken);
+                await CompleteCreationAsync(existing.Id, existing, message, now, cancellationToken);
             }
 
             logger.LogDebug("Decision revision {Revision} for incident {IncidentId} is not newer than {Current}; ignored",
@@ -227,12 +228,13 @@ public sealed class IncidentWorkflow(
     /// </summary>
     private async Task<RoutedOutcome> OfficialReplyAsync(CitizenMessage reply, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        // Kept first, for an incident that does not exist yet (see CatchUpWithRepliesAsync).
+        await threads.AddReplyAsync(reply);
         var waiting = (await threads.InThreadAsync(reply.Platform, reply.PageExternalId, reply.ThreadId))
             .Where(i => IncidentTransitions.Target(i, LifecycleAction.PlatformReply) is not null)
             .ToList();
-        if (waiting.Count > 0 && NamesAMessage(reply))
+        if (waiting.Count > 0 && PageReplies.RepliedTo(reply) is { } repliedTo)
         {
-            var repliedTo = MessageIdentity.Derive(reply.Platform, reply.PageExternalId, reply.Kind, reply.ReplyToExternalId);
             var joined = await threads.AttachedToAsync(repliedTo);
             waiting = [.. waiting.Where(i => i.MessageId == repliedTo || i.Id == joined)];
             if (waiting.Count == 0)
@@ -255,16 +257,6 @@ public sealed class IncidentWorkflow(
         logger.LogDebug("Official reply {MessageId} in thread {ThreadId}: first response on {Count} incident(s)", reply.MessageId, reply.ThreadId, answered);
         return answered > 0 ? RoutedOutcome.OfficialReply : RoutedOutcome.Ignored;
     }
-
-    /// <summary>
-    /// Whether a page's reply names a message of its thread. A reply-to naming the thread's root names none: Telegram
-    /// gives a comment under a channel post, or in a forum topic, that post or topic as its reply-to (the thread id is
-    /// then <c>"{chat}:{root}"</c>), so such a reply is to the thread as a whole.
-    /// </summary>
-    private static bool NamesAMessage(CitizenMessage reply) =>
-        reply.ReplyToExternalId.Length > 0
-        && reply.ReplyToExternalId != reply.ThreadId
-        && reply.ThreadId != $"{reply.PageExternalId}:{reply.ReplyToExternalId}";
 
     /// <summary>
     /// The citizen wrote again in a thread where they have an incident on the same topic: the newest such incident
@@ -307,14 +299,32 @@ public sealed class IncidentWorkflow(
     }
 
     /// <summary>
-    /// What follows the create script: the thread index and the catch-up with the stored message. Each step is
-    /// idempotent (NX writes; changes judged on the record as stored), so the routed entry's redelivery runs them
-    /// again and repairs what a failure between the script and them left undone.
+    /// What follows the create script: the thread index, the catch-up with the stored message, and the page's reply
+    /// that came before the incident. Each step is idempotent (NX writes; changes judged on the record as stored), so
+    /// the routed entry's redelivery runs them again and repairs what a failure between the script and them left undone.
     /// </summary>
-    private async Task CompleteCreationAsync(string id, Incident incident, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task CompleteCreationAsync(string id, Incident incident, CitizenMessage message, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await threads.AddAsync(id, incident);
         await CatchUpWithMessageAsync(id, incident, now, cancellationToken);
+        await CatchUpWithRepliesAsync(id, incident, message, now, cancellationToken);
+    }
+
+    /// <summary>
+    /// The page may have answered in the thread before the incident existed (its message waited in ЦУР moderation
+    /// while routing passed the reply on at once); that reply found no incident then. The first of the thread's kept
+    /// replies that answers this message (<see cref="PageReplies.FirstAnswering"/>) is its first response now.
+    /// Indexing the incident before reading the replies, as <see cref="OfficialReplyAsync"/> keeps a reply before
+    /// reading the index, means a reply racing the creation is seen by one of the two (or both: it applies once).
+    /// </summary>
+    private async Task CatchUpWithRepliesAsync(string id, Incident incident, CitizenMessage message, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var replies = await threads.RepliesSinceAsync(incident.Platform, incident.PageExternalId, incident.ThreadId, message.CreatedAt);
+        if (PageReplies.FirstAnswering(incident.MessageId, message.CreatedAt, replies) is { } reply)
+        {
+            await store.UpdateAsync(id, LifecycleAction.PlatformReply.Name(),
+                current => lifecycle.PlatformReply(current, reply, catalog.Current, now), cancellationToken);
+        }
     }
 
     /// <summary>

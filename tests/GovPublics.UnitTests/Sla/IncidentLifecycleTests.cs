@@ -405,20 +405,6 @@ public sealed class IncidentLifecycleTests
         };
     }
 
-    private static CitizenMessage CitizenMessageOf(string id, DateTimeOffset at) => new()
-    {
-        MessageId = id,
-        Platform = Platform.Vk,
-        PageExternalId = "-208424532",
-        Kind = MessageKind.Comment,
-        ExternalId = id,
-        ThreadId = "wall-208424532_1201",
-        AuthorId = "501",
-        Text = "На Южном шоссе яма на всю полосу",
-        CreatedAt = at,
-        ReceivedAt = at,
-    };
-
     [Fact]
     public void Follow_ups_are_counted_all_but_only_the_first_twenty_kept_in_the_history_and_each_once()
     {

@@ -1,3 +1,5 @@
+using GovPublics.Catalog;
+using GovPublics.Common.Pipeline;
 using GovPublics.Sla.Domain.Clock;
 
 namespace GovPublics.UnitTests.Sla;
@@ -20,6 +22,21 @@ internal static class SlaTestData
     /// <summary>A Samara wall-clock moment (UTC+4, no DST).</summary>
     public static DateTimeOffset Samara(int year, int month, int day, int hour, int minute = 0) =>
         new(year, month, day, hour, minute, 0, SamaraOffset);
+
+    /// <summary>A citizen's comment on a post of the Samara page (thread <c>wall-208424532_1201</c>), written and received at <paramref name="at"/>.</summary>
+    public static CitizenMessage CitizenMessageOf(string id, DateTimeOffset at) => new()
+    {
+        MessageId = id,
+        Platform = Platform.Vk,
+        PageExternalId = "-208424532",
+        Kind = MessageKind.Comment,
+        ExternalId = id,
+        ThreadId = "wall-208424532_1201",
+        AuthorId = "501",
+        Text = "На Южном шоссе яма на всю полосу",
+        CreatedAt = at,
+        ReceivedAt = at,
+    };
 
     /// <summary>Prefers the copy next to the test binaries; falls back to the source tree.</summary>
     private static string FindPolicies()
