@@ -66,10 +66,13 @@ public sealed class Validator
     }
 }
 
-/// <summary>The entity changed since the caller read it; transports map it to ABORTED (read again, redo).</summary>
 /// <summary>A change lost the race against other writers too many times in a row (gRPC ABORTED: retry it).</summary>
 public sealed class ContentionException(string message) : Exception(message);
 
+/// <summary>The caller may not act on this entity (an executor on another authority's incident); PERMISSION_DENIED.</summary>
+public sealed class AccessDeniedException(string message) : Exception(message);
+
+/// <summary>The entity changed since the caller read it; transports map it to ABORTED (read again, redo).</summary>
 public sealed class ConcurrencyConflictException(string entity, string id, long expected, long current)
     : Exception($"{entity} '{id}' was changed by someone else: you sent version {expected}, the current one is {current}. Read it again and redo the change.")
 {

@@ -76,6 +76,30 @@ public sealed class SlaLifecycleTests(RedisFixture redis) : IClassFixture<RedisF
     }
 
     [Fact]
+    public async Task An_executor_acts_on_its_own_authoritys_incidents_only_and_a_moderator_on_any()
+    {
+        var incident = await CreateAsync(Routed("lc-scope", "adm-tolyatti", "roads"));
+        static Metadata As(string roles, string authority) => new() { { "x-gp-roles", roles }, { "x-gp-authority", authority } };
+
+        var other = await Assert.ThrowsAsync<RpcException>(() => _client.TakeIncidentAsync(
+            new TakeIncidentRequest { Id = incident.Id, Actor = "petrov" }, As("executor", "adm-samara")).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, other.StatusCode);
+        Assert.Contains("adm-tolyatti", other.Status.Detail, StringComparison.Ordinal);
+        var reject = await Assert.ThrowsAsync<RpcException>(() => _client.RejectIncidentAsync(
+            new RejectIncidentRequest { Id = incident.Id, Actor = "petrov", Reason = "не наше" }, As("executor", "adm-samara")).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, reject.StatusCode);
+        Assert.Equal(1, (await _client.GetIncidentAsync(new GetIncidentRequest { Id = incident.Id })).Version);
+
+        var own = await _client.TakeIncidentAsync(new TakeIncidentRequest { Id = incident.Id, Actor = "ivanov" }, As("executor", "adm-tolyatti"));
+        Assert.Equal(IncidentStatus.InProgress, own.Status);
+        var cur = await _client.AnswerIncidentAsync(new AnswerIncidentRequest
+        {
+            Id = incident.Id, Actor = "cur-operator", Kind = AnswerKind.Final, Text = "Ответ подготовлен ЦУР",
+        }, As("moderator,executor", "adm-samara"));
+        Assert.Equal(IncidentStatus.Answered, cur.Status);
+    }
+
+    [Fact]
     public async Task Illegal_actions_are_FailedPrecondition_naming_the_status_and_what_is_allowed()
     {
         var incident = await CreateAsync(Routed("lc-illegal", "adm-syzran", "waste"));

@@ -64,6 +64,7 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
         ConcurrencyConflictException c => new RpcException(new global::Grpc.Core.Status(StatusCode.Aborted, c.Message)),
         ContentionException c => new RpcException(new global::Grpc.Core.Status(StatusCode.Aborted, c.Message)),
         EntityExistsException e => new RpcException(new global::Grpc.Core.Status(StatusCode.AlreadyExists, e.Message)),
+        AccessDeniedException d => new RpcException(new global::Grpc.Core.Status(StatusCode.PermissionDenied, d.Message)),
         PreconditionFailedException f => ToRpcException(f),
         InvalidStateTransitionException t => ToRpcException(t),
         CatalogValidationException c => new RpcException(new global::Grpc.Core.Status(StatusCode.InvalidArgument, c.Message)),

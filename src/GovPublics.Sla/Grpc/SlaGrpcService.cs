@@ -1,4 +1,5 @@
 using GovPublics.Catalog;
+using GovPublics.Common.Grpc;
 using GovPublics.Common.Registry;
 using GovPublics.Contracts.Sla.V1;
 using GovPublics.Sla.Domain.Clock;
@@ -42,21 +43,21 @@ public sealed class SlaGrpcService(
 
     public override async Task<Incident> AssignIncident(AssignIncidentRequest request, ServerCallContext context)
     {
-        var command = Command(request.Actor, request.Comment);
+        var command = Command(request.Actor, request.Comment, context);
         Validate(request.Id, request.ExpectedVersion, LifecycleAction.Assign, command, request.AssigneeId);
         return ToProto(await workflow.AssignAsync(IncidentId(request.Id), request.ExpectedVersion, command, request.AssigneeId, context.CancellationToken), command.At);
     }
 
     public override async Task<Incident> TakeIncident(TakeIncidentRequest request, ServerCallContext context)
     {
-        var command = Command(request.Actor, request.Comment);
+        var command = Command(request.Actor, request.Comment, context);
         Validate(request.Id, request.ExpectedVersion, LifecycleAction.Take, command);
         return ToProto(await workflow.TakeAsync(IncidentId(request.Id), request.ExpectedVersion, command, context.CancellationToken), command.At);
     }
 
     public override async Task<Incident> AnswerIncident(AnswerIncidentRequest request, ServerCallContext context)
     {
-        var command = Command(request.Actor, request.Text);
+        var command = Command(request.Actor, request.Text, context);
         var kind = request.Kind switch
         {
             GovPublics.Contracts.Sla.V1.AnswerKind.Intermediate => DomainAnswerKind.Intermediate,
@@ -75,28 +76,28 @@ public sealed class SlaGrpcService(
 
     public override async Task<Incident> ResolveIncident(ResolveIncidentRequest request, ServerCallContext context)
     {
-        var command = Command(request.Actor, request.Comment);
+        var command = Command(request.Actor, request.Comment, context);
         Validate(request.Id, request.ExpectedVersion, LifecycleAction.Resolve, command);
         return ToProto(await workflow.ResolveAsync(IncidentId(request.Id), request.ExpectedVersion, command, context.CancellationToken), command.At);
     }
 
     public override async Task<Incident> RejectIncident(RejectIncidentRequest request, ServerCallContext context)
     {
-        var command = Command(request.Actor, request.Reason);
+        var command = Command(request.Actor, request.Reason, context);
         Validate(request.Id, request.ExpectedVersion, LifecycleAction.Reject, command);
         return ToProto(await workflow.RejectAsync(IncidentId(request.Id), request.ExpectedVersion, command, context.CancellationToken), command.At);
     }
 
     public override async Task<Incident> ReopenIncident(ReopenIncidentRequest request, ServerCallContext context)
     {
-        var command = Command(request.Actor, request.Reason);
+        var command = Command(request.Actor, request.Reason, context);
         Validate(request.Id, request.ExpectedVersion, LifecycleAction.Reopen, command);
         return ToProto(await workflow.ReopenAsync(IncidentId(request.Id), request.ExpectedVersion, command, context.CancellationToken), command.At);
     }
 
     public override async Task<Incident> CloseIncident(CloseIncidentRequest request, ServerCallContext context)
     {
-        var command = Command(request.Actor, request.Comment);
+        var command = Command(request.Actor, request.Comment, context);
         Validate(request.Id, request.ExpectedVersion, LifecycleAction.Close, command);
         return ToProto(await workflow.CloseAsync(IncidentId(request.Id), request.ExpectedVersion, command, context.CancellationToken), command.At);
     }
@@ -211,7 +212,9 @@ public sealed class SlaGrpcService(
         });
     }
 
-    private StaffCommand Command(string actor, string text) => new(actor, time.GetUtcNow(), text);
+    /// <summary>The caller's command; an executor's (as the gateway says, <see cref="CallerIdentity"/>) is bound to its authority.</summary>
+    private StaffCommand Command(string actor, string text, ServerCallContext context) =>
+        new(actor, time.GetUtcNow(), text, CallerIdentity.From(context.RequestHeaders).ScopedAuthority);
 
     private static string IncidentId(string id) => id.Trim().ToUpperInvariant();
 

@@ -48,22 +48,22 @@ public sealed class IncidentWorkflow(
         "govpublics.sla.official_replies.to_others", "{reply}", "Page replies to a message that is no waiting incident: they answer none");
 
     public Task<Incident> AssignAsync(string id, long expectedVersion, StaffCommand command, string assigneeId, CancellationToken cancellationToken) =>
-        ActAsync(id, expectedVersion, LifecycleAction.Assign, i => lifecycle.Assign(i, command, assigneeId), cancellationToken);
+        ActAsync(id, expectedVersion, command, LifecycleAction.Assign, i => lifecycle.Assign(i, command, assigneeId), cancellationToken);
 
     public Task<Incident> TakeAsync(string id, long expectedVersion, StaffCommand command, CancellationToken cancellationToken) =>
-        ActAsync(id, expectedVersion, LifecycleAction.Take, i => lifecycle.Take(i, command), cancellationToken);
+        ActAsync(id, expectedVersion, command, LifecycleAction.Take, i => lifecycle.Take(i, command), cancellationToken);
 
     public Task<Incident> AnswerAsync(string id, long expectedVersion, StaffCommand command, AnswerKind kind, CancellationToken cancellationToken) =>
-        ActAsync(id, expectedVersion, kind.Action(), i => lifecycle.Answer(i, command, kind, catalog.Current), cancellationToken);
+        ActAsync(id, expectedVersion, command, kind.Action(), i => lifecycle.Answer(i, command, kind, catalog.Current), cancellationToken);
 
     public Task<Incident> ResolveAsync(string id, long expectedVersion, StaffCommand command, CancellationToken cancellationToken) =>
-        ActAsync(id, expectedVersion, LifecycleAction.Resolve, i => lifecycle.Resolve(i, command), cancellationToken);
+        ActAsync(id, expectedVersion, command, LifecycleAction.Resolve, i => lifecycle.Resolve(i, command), cancellationToken);
 
     public Task<Incident> CloseAsync(string id, long expectedVersion, StaffCommand command, CancellationToken cancellationToken) =>
-        ActAsync(id, expectedVersion, LifecycleAction.Close, i => lifecycle.Close(i, command), cancellationToken);
+        ActAsync(id, expectedVersion, command, LifecycleAction.Close, i => lifecycle.Close(i, command), cancellationToken);
 
     public Task<Incident> ReopenAsync(string id, long expectedVersion, StaffCommand command, CancellationToken cancellationToken) =>
-        ActAsync(id, expectedVersion, LifecycleAction.Reopen, i => lifecycle.Reopen(i, command, catalog.Current), cancellationToken);
+        ActAsync(id, expectedVersion, command, LifecycleAction.Reopen, i => lifecycle.Reopen(i, command, catalog.Current), cancellationToken);
 
     /// <summary>
     /// "Not ours": the incident becomes rejected and an <see cref="IncidentRejection"/> is appended to the
@@ -74,6 +74,7 @@ public sealed class IncidentWorkflow(
         var (incident, _) = await store.ApplyAsync(id, LifecycleAction.Reject.Name(), current =>
         {
             CheckVersion(current, expectedVersion);
+            command.CheckScope(current);
             var next = lifecycle.Reject(current, command);
             var rejection = new IncidentRejection
             {
@@ -173,11 +174,13 @@ public sealed class IncidentWorkflow(
         ?? (await threads.AttachedToAsync(messageId) is { } id ? await store.GetAsync(id) : null);
 
     private async Task<Incident> ActAsync(
-        string id, long expectedVersion, LifecycleAction action, Func<Incident, Incident> change, CancellationToken cancellationToken)
+        string id, long expectedVersion, StaffCommand command, LifecycleAction action, Func<Incident, Incident> change, CancellationToken cancellationToken)
     {
         var (incident, _) = await store.UpdateAsync(id, action.Name(), current =>
         {
+            // Checked on the record being changed, inside its compare-and-set: a re-route in between cannot slip by.
             CheckVersion(current, expectedVersion);
+            command.CheckScope(current);
             return change(current);
         }, cancellationToken);
         return incident;

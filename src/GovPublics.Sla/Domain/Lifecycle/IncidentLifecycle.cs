@@ -9,7 +9,21 @@ namespace GovPublics.Sla.Domain.Lifecycle;
 /// <param name="Actor">The login of who acts.</param>
 /// <param name="At">When.</param>
 /// <param name="Text">The answer (answers), the reason (reject, reopen) or an optional comment (the others).</param>
-public sealed record StaffCommand(string Actor, DateTimeOffset At, string Text = "");
+/// <param name="ActingFor">
+/// The only authority whose incidents the caller may act on (an executor's); empty for the ЦУР, who may act on any.
+/// </param>
+public sealed record StaffCommand(string Actor, DateTimeOffset At, string Text = "", string ActingFor = "")
+{
+    /// <summary>Refuses the command on an incident of another authority than the one the caller acts for.</summary>
+    public void CheckScope(Incidents.Incident incident)
+    {
+        if (ActingFor.Length > 0 && !string.Equals(incident.AuthorityId, ActingFor, StringComparison.Ordinal))
+        {
+            throw new AccessDeniedException(
+                $"Incident {incident.Id} is with {incident.AuthorityId}; a client of {ActingFor} may act only on its own authority's incidents.");
+        }
+    }
+}
 
 /// <summary>How a citizen's new message in a thread relates to an earlier incident of the same citizen there.</summary>
 public enum ThreadMatch
