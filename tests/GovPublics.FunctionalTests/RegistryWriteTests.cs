@@ -138,6 +138,32 @@ public sealed class RegistryWriteTests(RedisFixture redis, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task Two_updates_sent_with_the_same_version_never_both_win()
+    {
+        // Each round races two edits of one read; however they interleave with each other's refreshes, the
+        // second to commit was checked against the version the first replaced, so it must be refused.
+        for (var round = 0; round < 30; round++)
+        {
+            var read = await CreateAuthority(NewId("race"));
+            var outcomes = await Task.WhenAll(new[] { "A", "B" }.Select(name => Task.Run(async () =>
+            {
+                var mine = read.Clone();
+                mine.ShortName = name;
+                try
+                {
+                    await _client.UpdateAuthorityAsync(new UpdateAuthorityRequest { Authority = mine });
+                    return StatusCode.OK;
+                }
+                catch (RpcException ex)
+                {
+                    return ex.StatusCode;
+                }
+            })));
+            Assert.Equal([StatusCode.OK, StatusCode.Aborted], outcomes.Order());
+        }
+    }
+
+    [Fact]
     public async Task An_authority_with_pages_cannot_vanish_without_a_reassignment()
     {
         var id = NewId("dep");

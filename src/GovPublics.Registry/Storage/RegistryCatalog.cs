@@ -32,6 +32,7 @@ public sealed class RegistryCatalog(
     ILogger<RegistryCatalog> logger) : BackgroundService
 {
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SemaphoreSlim _refreshing = new(1, 1);
     private volatile CatalogSnapshot _current = CatalogSnapshot.Empty;
     private volatile StoredCatalog _stored = new(new CatalogDocument(), 0, new Dictionary<string, long>(), new HashSet<string>());
     private bool _seedApplied;
@@ -153,14 +154,17 @@ public sealed class RegistryCatalog(
         for (var attempt = 1; ; attempt++)
         {
             await RefreshAsync();
-            var change = edit(_stored);
+            // One read of the snapshot for both the check and the commit: a refresh in between (another edit, the
+            // background loop) would otherwise let an edit checked on version N commit on N + 1, unchecked.
+            var stored = _stored;
+            var change = edit(stored);
             if (change.Ops.Count == 0)
             {
                 // Nothing to store (an import of what is there already): no new version.
-                return (change, _stored.Version);
+                return (change, stored.Version);
             }
 
-            if (await store.CommitAsync(_stored.Version, change.Ops) is { } version)
+            if (await store.CommitAsync(stored.Version, change.Ops) is { } version)
             {
                 await RefreshAsync();
                 return (change, version);
@@ -176,22 +180,35 @@ public sealed class RegistryCatalog(
     private static CatalogOp Op(string set, string id, object entity) =>
         new(CatalogOp.Upsert, set, id, System.Text.Json.JsonSerializer.Serialize(entity, entity.GetType(), CatalogDocument.JsonOptions));
 
-    /// <summary>Reloads the catalogue from Redis when its version changed.</summary>
+    /// <summary>
+    /// Reloads the catalogue from Redis when its version changed. One refresh at a time: two overlapping ones could
+    /// finish out of order and put an older catalogue back over a newer one (an edit would then answer an entity it
+    /// just stored as missing). Serialised rather than compared by version, so a store restored to an older version
+    /// is still followed.
+    /// </summary>
     public async Task RefreshAsync()
     {
-        var version = await store.GetVersionAsync();
-        if (IsLoaded && version == _current.Version)
+        await _refreshing.WaitAsync();
+        try
         {
-            return;
-        }
+            var version = await store.GetVersionAsync();
+            if (IsLoaded && version == _current.Version)
+            {
+                return;
+            }
 
-        var stored = await store.LoadAsync();
-        var readVersion = stored.Version;
-        _current = stored.Document.ToSnapshot(readVersion);
-        _stored = stored;
-        LastError = null;
-        _loaded.TrySetResult();
-        logger.LogInformation("Catalogue version {Version} loaded: {Territories} territories, {Authorities} authorities, {Pages} pages, {Rules} rules",
-            readVersion, _current.Territories.Count, _current.Authorities.Count, _current.Pages.Count, _current.Rules.Count);
+            var stored = await store.LoadAsync();
+            var readVersion = stored.Version;
+            _current = stored.Document.ToSnapshot(readVersion);
+            _stored = stored;
+            LastError = null;
+            _loaded.TrySetResult();
+            logger.LogInformation("Catalogue version {Version} loaded: {Territories} territories, {Authorities} authorities, {Pages} pages, {Rules} rules",
+                readVersion, _current.Territories.Count, _current.Authorities.Count, _current.Pages.Count, _current.Rules.Count);
+        }
+        finally
+        {
+            _refreshing.Release();
+        }
     }
 }
