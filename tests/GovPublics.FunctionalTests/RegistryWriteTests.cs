@@ -164,6 +164,29 @@ public sealed class RegistryWriteTests(RedisFixture redis, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task Many_parallel_creates_are_stored_or_told_to_retry_never_an_outage()
+    {
+        // Contention between writers is not the store being away: a create that keeps losing the race is ABORTED
+        // (retry it), and one that wins answers the authority it stored.
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 60).Select(_ => Task.Run(async () =>
+        {
+            var id = NewId("par");
+            try
+            {
+                Assert.Equal(id, (await CreateAuthority(id)).Id);
+                return "OK";
+            }
+            catch (RpcException ex)
+            {
+                return $"{ex.StatusCode}: {ex.Status.Detail}";
+            }
+        })));
+        output.WriteLine(string.Join(Environment.NewLine, outcomes.CountBy(o => o).Select(kv => $"{kv.Value} × {kv.Key}")));
+        Assert.All(outcomes, o => Assert.True(o == "OK" || (o.StartsWith("Aborted: ", StringComparison.Ordinal) && o.Contains("retry", StringComparison.Ordinal)), o));
+        Assert.Contains("OK", outcomes);
+    }
+
+    [Fact]
     public async Task An_authority_with_pages_cannot_vanish_without_a_reassignment()
     {
         var id = NewId("dep");

@@ -145,9 +145,16 @@ public sealed class RegistryCatalog(
         logger.LogInformation("Seed {SeedFile}: {Added} new entities stored as catalogue version {Version}", path, ops.Count, version);
     }
 
+    /// <summary>How often an edit is worked out again after another writer committed first, before it is ABORTED.</summary>
+    public const int MaxEditAttempts = 10;
+
+    private static readonly TimeSpan _firstRetryDelay = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan _maxRetryDelay = TimeSpan.FromMilliseconds(250);
+
     /// <summary>
     /// Makes a change: computes it on the latest catalogue, commits it on that catalogue's version, and when
-    /// another writer got there first computes it again (validation included) on the newer catalogue.
+    /// another writer got there first computes it again (validation included) on the newer catalogue, after a short
+    /// jittered back-off. Throws <see cref="ContentionException"/> when it lost <see cref="MaxEditAttempts"/> times.
     /// </summary>
     public async Task<(CatalogEdit Edit, long Version)> EditAsync(Func<StoredCatalog, CatalogEdit> edit)
     {
@@ -170,10 +177,16 @@ public sealed class RegistryCatalog(
                 return (change, version);
             }
 
-            if (attempt == 5)
+            if (attempt == MaxEditAttempts)
             {
-                throw new RedisException("The catalogue kept changing under this edit; retry it");
+                // Lost to other writers every time: contention, not an outage (the store answered each time).
+                throw new ContentionException(
+                    $"The catalogue kept changing under this edit ({attempt} attempts lost to other writers); nothing was stored: retry it.");
             }
+
+            // Wait a random part of a growing delay, so that writers who lost together do not all come back together.
+            var ceiling = Math.Min(_maxRetryDelay.Ticks, _firstRetryDelay.Ticks << attempt);
+            await Task.Delay(TimeSpan.FromTicks(Random.Shared.NextInt64(ceiling / 2, ceiling + 1)), time);
         }
     }
 
