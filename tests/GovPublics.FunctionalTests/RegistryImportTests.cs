@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using GovPublics.Contracts.Registry.V1;
 using GovPublics.Registry.Grpc;
@@ -64,6 +65,28 @@ public sealed class RegistryImportTests(RedisFixture redis) : IClassFixture<Redi
         Assert.Equal(["line 3"], applied.RejectedRows);
         var page = await _client.ResolvePageAsync(new ResolvePageRequest { Platform = Contracts.Common.V1.Platform.Vk, ExternalId = "-9200000001" });
         Assert.Equal("imp-keep-1", page.Page.Id);
+    }
+
+    [Fact]
+    public async Task An_import_with_hundreds_of_bad_rows_is_refused_naming_the_first_ones_and_a_dry_run_lists_them_all()
+    {
+        // Three problems a row, in Cyrillic: every one of them in the status would not fit in the HTTP/2 trailers.
+        var csv = new StringBuilder(Header);
+        for (var i = 0; i < 300; i++)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"imp-many-{i};мойспейс;-95{i:D8};Страница {i};department;никто-{i};да;-1\r\n");
+        }
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => _client.ImportCatalogAsync(Csv(csv.ToString())).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+        var fields = FieldViolations.Of(refused);
+        Assert.Contains("line 2.platform", fields);
+        Assert.InRange(fields.Count, 10, 101);
+        Assert.Contains("dry_run", refused.Status.Detail, StringComparison.Ordinal);
+
+        var report = await _client.ImportCatalogAsync(Csv(csv.ToString(), dryRun: true));
+        Assert.Equal(300, report.Errors.Select(e => e.Row).Distinct().Count());
+        Assert.True(report.Errors.Count > fields.Count);
     }
 
     [Fact]

@@ -13,6 +13,12 @@ namespace GovPublics.Registry.Grpc;
 public sealed class RegistryGrpcService(
     RegistryCatalog catalog, RegistryStore store, RegistryKnowledge knowledge, ILogger<RegistryGrpcService> logger) : RegistryService.RegistryServiceBase
 {
+    /// <summary>How many of an import's problems its refusal names at most (see <see cref="Refusal"/>).</summary>
+    private const int MaxRefusalViolations = 100;
+
+    /// <summary>How many UTF-8 bytes of fields and descriptions an import's refusal carries at most (see <see cref="Refusal"/>).</summary>
+    private const int MaxRefusalBytes = 8 * 1024;
+
     /// <summary>How often an idle change feed looks for new changes: a change reaches watchers well within a second.</summary>
     private static readonly TimeSpan _feedPoll = TimeSpan.FromMilliseconds(100);
 
@@ -206,7 +212,7 @@ public sealed class RegistryGrpcService(
             }
             catch (ImportRefusedException)
             {
-                throw new ValidationFailedException([.. plan!.Errors.Select(e => ToViolation(e))]);
+                throw Refusal(plan!.Errors);
             }
         }
 
@@ -311,6 +317,37 @@ public sealed class RegistryGrpcService(
     {
         var row = ToRowError(error);
         return new GovPublics.Catalog.FieldViolation(row.Field.Length > 0 ? $"{row.Row}.{row.Field}" : row.Row, row.Description);
+    }
+
+    /// <summary>
+    /// The refusal of an import with bad rows: the first problems as field violations, within
+    /// <see cref="MaxRefusalViolations"/> and <see cref="MaxRefusalBytes"/>, then how many more there are. The status
+    /// travels in the HTTP/2 trailers (message and details, at most 64 KiB with the headers, the message
+    /// percent-encoded); all of a large import's problems would exceed that, and the client would see the call
+    /// broken (UNAVAILABLE) instead of what is wrong. A dry run answers every problem in its response body.
+    /// </summary>
+    private static ValidationFailedException Refusal(IReadOnlyList<CatalogError> errors)
+    {
+        var violations = new List<GovPublics.Catalog.FieldViolation>();
+        var bytes = 0;
+        foreach (var violation in errors.Select(ToViolation))
+        {
+            bytes += System.Text.Encoding.UTF8.GetByteCount(violation.Field) + System.Text.Encoding.UTF8.GetByteCount(violation.Description);
+            if (violations.Count == MaxRefusalViolations || bytes > MaxRefusalBytes)
+            {
+                break;
+            }
+
+            violations.Add(violation);
+        }
+
+        if (violations.Count < errors.Count)
+        {
+            violations.Add(new GovPublics.Catalog.FieldViolation("content",
+                $"and {errors.Count - violations.Count} more problem(s) not listed here; send the import with dry_run to list them all"));
+        }
+
+        return new ValidationFailedException(violations);
     }
 
     /// <summary>Ends an import edit without storing anything; the plan's errors are reported instead.</summary>
