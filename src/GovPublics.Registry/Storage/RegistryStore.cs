@@ -49,6 +49,9 @@ public sealed class RegistryStore(IConnectionMultiplexer redis, RedisKeys keys)
     // KEYS: 1 version, 2 entity versions, 3 changes, 4 secrets, 5 seeded, 6-9 entity hashes, 10-13 archive hashes
     // (both in the order of EntitySets.All). ARGV: 1 expected version, 2 "1" to mark seeded, then 5-tuples
     // (kind, set, id, json, secret).
+    // A page's webhook credentials (secret and confirmation code) go when it is archived, in the same script: a new
+    // page given the same id must not accept webhooks signed with the old page's secret. A page created (or brought
+    // back) starts without any, which also clears credentials left by archives made before they were deleted.
     private const string CommitScript = """
         local current = tonumber(redis.call('GET', KEYS[1]) or '0')
         if current ~= tonumber(ARGV[1]) then return -current - 1 end
@@ -63,7 +66,9 @@ public sealed class RegistryStore(IConnectionMultiplexer redis, RedisKeys keys)
             local old = redis.call('HGET', hash, id)
             if old then redis.call('HSET', archive, id, old) end
             redis.call('HDEL', hash, id)
+            if set == 'pages' then redis.call('HDEL', KEYS[4], id) end
           else
+            if set == 'pages' and redis.call('HEXISTS', hash, id) == 0 then redis.call('HDEL', KEYS[4], id) end
             redis.call('HSET', hash, id, json)
             redis.call('HDEL', archive, id)
             if kind == 'secret' then
