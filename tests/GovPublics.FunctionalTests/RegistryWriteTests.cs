@@ -187,6 +187,35 @@ public sealed class RegistryWriteTests(RedisFixture redis, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task A_change_sent_without_the_version_it_was_made_on_is_InvalidArgument_on_version()
+    {
+        var owner = NewId("dep");
+        var authority = await CreateAuthority(owner);
+        var page = await CreatePage(NewId("vk"), owner, "-" + Random.Shared.NextInt64(1_000_000_000, 9_000_000_000));
+        var unversioned = authority.Clone();
+        unversioned.Version = 0;
+
+        async Task Refused(string field, Func<Task> call)
+        {
+            var ex = await Assert.ThrowsAsync<RpcException>(call);
+            Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+            Assert.Equal([field], FieldViolations.Of(ex));
+            Assert.Contains("is required", ex.Status.Detail, StringComparison.Ordinal);
+        }
+
+        await Refused("authority.version", () => _client.UpdateAuthorityAsync(new UpdateAuthorityRequest { Authority = unversioned }).ResponseAsync);
+        await Refused("version", () => _client.ArchiveAuthorityAsync(new ArchiveRequest { Id = owner }).ResponseAsync);
+        await Refused("version", () => _client.SetPageSecretAsync(new SetPageSecretRequest { PageId = page.Id, Secret = "s3cr3t" }).ResponseAsync);
+        await Refused("version", () => _client.ArchivePageAsync(new ArchiveRequest { Id = page.Id }).ResponseAsync);
+        await Refused("expected_version", () => _client.RollbackKnowledgeAsync(new RollbackKnowledgeRequest
+        {
+            Name = "places", ToVersion = 1, UpdatedBy = "moderator-1",
+        }).ResponseAsync);
+
+        Assert.Equal(authority, await _client.GetAuthorityAsync(new GetAuthorityRequest { Id = owner }));
+    }
+
+    [Fact]
     public async Task An_authority_with_pages_cannot_vanish_without_a_reassignment()
     {
         var id = NewId("dep");

@@ -48,7 +48,7 @@ public static class CatalogEditor
             throw new ValidationFailedException(Field(set, "id"), "is required");
         }
 
-        CheckVersion(current, set, id, expectedVersion);
+        CheckVersion(current, set, id, expectedVersion, Field(set, "version"));
         var next = With(current.Document, set, entity);
         Validate(next, set, id);
         return new CatalogEdit([Upsert(set, id, entity)], entity, []);
@@ -60,7 +60,7 @@ public static class CatalogEditor
     /// </summary>
     public static CatalogEdit Archive(StoredCatalog current, string set, string id, long expectedVersion, string reassignTo)
     {
-        CheckVersion(current, set, id, expectedVersion);
+        CheckVersion(current, set, id, expectedVersion, "version");
         var doc = current.Document;
         var blockers = set switch
         {
@@ -144,17 +144,28 @@ public static class CatalogEditor
         }
 
         v.ThrowIfInvalid();
-        CheckVersion(current, EntitySets.Pages, pageId, expectedVersion);
+        CheckVersion(current, EntitySets.Pages, pageId, expectedVersion, "version");
         var page = current.Document.Pages.Single(p => p.Id == pageId);
         var credentials = secret.Length == 0 && confirmation.Length == 0 ? "" : JsonSerializer.Serialize(new WebhookSecret(secret, confirmation), CatalogDocument.JsonOptions);
         return new CatalogEdit([new CatalogOp(CatalogOp.SetSecret, EntitySets.Pages, pageId, Json(page), credentials)], page, []);
     }
 
-    private static void CheckVersion(StoredCatalog current, string set, string id, long expectedVersion)
+    /// <summary>
+    /// Checks that the change was made on the stored version of the entity. A missing version (0: the field left
+    /// out) is the caller's mistake, not a conflict: INVALID_ARGUMENT on <paramref name="versionField"/>, not
+    /// ABORTED "changed by someone else", which would send the caller round a read-and-redo loop that cannot end.
+    /// </summary>
+    private static void CheckVersion(StoredCatalog current, string set, string id, long expectedVersion, string versionField)
     {
         if (string.IsNullOrWhiteSpace(id))
         {
             throw new ValidationFailedException("id", "is required");
+        }
+
+        if (expectedVersion <= 0)
+        {
+            throw new ValidationFailedException(versionField,
+                $"is required: the version the {Singular(set)} was read at (every read and write of it answers its current version)");
         }
 
         if (Find(current.Document, set, id) is null)

@@ -122,10 +122,19 @@ public sealed class RegistryKnowledge(
     public async Task<KnowledgeEditResult> RollbackAsync(string name, long toVersion, long expectedVersion, string updatedBy, string comment, bool dryRun)
     {
         KnowledgeEditor.ValidateRequest(name, null, expectedVersion, updatedBy, comment);
+        var v = new Validator();
         if (toVersion <= 0)
         {
-            throw new ValidationFailedException("to_version", "is required: the earlier version to put back");
+            v.Add("to_version", "is required: the earlier version to put back");
         }
+
+        if (expectedVersion == 0)
+        {
+            // Unlike an update, which creates a missing document on 0, a rollback is always made on a stored version.
+            v.Add("expected_version", "is required: the document's current version (ListKnowledge and GetKnowledge answer it)");
+        }
+
+        v.ThrowIfInvalid();
 
         var earlier = await GetAsync(name, toVersion);
         var why = comment.Trim().Length == 0 ? $"rollback to version {toVersion}" : $"rollback to version {toVersion}: {comment.Trim()}";
