@@ -4,6 +4,7 @@ using GovPublics.Contracts.Routing.V1;
 using GovPublics.Registry.Grpc;
 using GovPublics.Routing.Evaluation;
 using GovPublics.Routing.Grpc;
+using GovPublics.Routing.Knowledge;
 using GovPublics.Routing.Moderation;
 using GovPublics.Testing;
 using Grpc.Core;
@@ -336,6 +337,31 @@ public sealed class RoutingModerationTests(RedisFixture redis) : IClassFixture<R
         var current = await _client.GetDecisionAsync(new GetDecisionRequest { MessageId = item.MessageId });
         Assert.Equal(7, current.Revision);
         Assert.Equal(history.Entries[^1].Decision.ResponsibleAuthorityId, current.ResponsibleAuthorityId);
+    }
+
+    [Fact]
+    public async Task Deciding_or_rerouting_on_a_replica_without_routing_knowledge_yet_is_Unavailable()
+    {
+        var decided = await Queue("mod-cold-1");
+        await _client.DecideModerationAsync(Decide(decided, "ivanova", "roads", "potholes"));
+        var waiting = await Queue("mod-cold-2");
+
+        // A replica whose catalogue loads but whose routing knowledge never does: its knowledge follower is removed.
+        await using var cold = new ServiceHost<RoutingGrpcService>(redis.Server.ConnectionString,
+            new Dictionary<string, string?> { ["Registry:Address"] = _registry.GrpcAddress },
+            services => services.Remove(services.Single(d => d.ImplementationType == typeof(KnowledgeFollower))));
+        var client = new RoutingService.RoutingServiceClient(cold.Channel);
+        await Eventually.True(async () => (await Fails(StatusCode.Unavailable, () => client.ClassifyAsync(new ClassifyRequest { Text = "проверка" }).ResponseAsync))
+            .Status.Detail.Contains("knowledge", StringComparison.Ordinal), "the cold replica's catalogue, with no knowledge");
+        await client.TakeModerationAsync(new TakeModerationRequest { ItemId = waiting.Id, Moderator = "ivanova" });
+
+        var decide = await Fails(StatusCode.Unavailable, () => client.DecideModerationAsync(Decide(waiting, "ivanova", "roads", "potholes")).ResponseAsync);
+        Assert.Contains("knowledge", decide.Status.Detail, StringComparison.Ordinal);
+        var reroute = await Fails(StatusCode.Unavailable, () => client.RerouteIncidentAsync(new RerouteIncidentRequest
+        {
+            MessageId = decided.MessageId, TerritoryId = "samara", Reason = "яма в Самаре", By = "petrov",
+        }).ResponseAsync);
+        Assert.Contains("knowledge", reroute.Status.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -48,12 +48,7 @@ public sealed class RoutingGrpcService(
             owner = snapshot.FindPage(request.Platform.ToDomain(), request.PageExternalId.Trim())?.OwnerAuthorityId;
         }
 
-        if (!classifiers.IsLoaded)
-        {
-            throw new RpcException(new Status(StatusCode.Unavailable, "The routing knowledge is still loading; retry shortly."));
-        }
-
-        var decision = classifiers.Current.Classify(new ClassificationInput(request.Text, owner), snapshot);
+        var decision = LoadedClassifier().Classify(new ClassificationInput(request.Text, owner), snapshot);
         return Task.FromResult(ToProto(MessageRouter.ToPipeline(decision, time.GetUtcNow()), "", stored: false));
     }
 
@@ -154,6 +149,7 @@ public sealed class RoutingGrpcService(
             .MaxLength("comment", request.Comment, MaxReasonLength)
             .ThrowIfInvalid();
         LoadedCatalog();
+        LoadedClassifier();
         var change = new DecisionChange
         {
             IsIncident = request.IsIncident,
@@ -188,6 +184,7 @@ public sealed class RoutingGrpcService(
 
         v.ThrowIfInvalid();
         LoadedCatalog();
+        LoadedClassifier();
         var change = new DecisionChange
         {
             Topic = NullIfEmpty(request.Topic),
@@ -237,6 +234,14 @@ public sealed class RoutingGrpcService(
     private CatalogSnapshot LoadedCatalog() => catalog.IsLoaded
         ? catalog.Current
         : throw new RpcException(new Status(StatusCode.Unavailable, "The registry catalogue is still loading; retry shortly."));
+
+    /// <summary>
+    /// The classifier, or UNAVAILABLE while the routing knowledge is still loading: a decision or re-route is checked
+    /// against its topics, and <see cref="ClassifierHolder.Current"/> would throw (INTERNAL) before the first load.
+    /// </summary>
+    private MessageClassifier LoadedClassifier() => classifiers.IsLoaded
+        ? classifiers.Current
+        : throw new RpcException(new Status(StatusCode.Unavailable, "The routing knowledge is still loading; retry shortly."));
 
     private static string? NullIfEmpty(string value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 

@@ -26,7 +26,8 @@ public sealed record ModerationOutcome(ModerationItem Item, RoutedDecision Decis
 /// (<see cref="ModerationItem"/>, <see cref="DecisionReviser"/>) on the stored state, and writes with
 /// compare-and-set scripts. A write that lost a race is computed again on the new state (a few times); a caller
 /// who named the revision it saw gets <see cref="ConcurrencyConflictException"/> instead when it is no longer
-/// current.
+/// current. Deciding and re-routing need the routing knowledge: callers check <see cref="ClassifierHolder.IsLoaded"/>
+/// first (the gRPC service answers UNAVAILABLE until it is).
 /// </summary>
 public sealed class ModerationService(
     DecisionStore decisions,
