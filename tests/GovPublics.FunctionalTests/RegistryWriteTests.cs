@@ -380,4 +380,35 @@ public sealed class RegistryWriteTests(RedisFixture redis, ITestOutputHelper out
             (await classify.ClassifyAsync(new ClassifyRequest { Text = Text })).MunicipalityId == "otradny", "routing to know the new alias");
         output.WriteLine($"The new alias reached routing {clock.ElapsedMilliseconds} ms after the update was answered.");
     }
+
+    [Fact]
+    public async Task A_follower_ahead_of_a_restored_registry_reloads_and_follows_it_again()
+    {
+        // The feed is renewed every second, as a registry restarted after a restore would break it.
+        await using var routing = new ServiceHost<RoutingGrpcService>(redis.Server.ConnectionString, new Dictionary<string, string?>
+        {
+            ["Registry:Address"] = _registry.GrpcAddress,
+            ["CatalogCache:FeedLifetime"] = "00:00:01",
+        });
+        var classify = new RoutingService.RoutingServiceClient(routing.Channel);
+        const string Text = "В Новоградске на улице Мира огромная яма на дороге";
+        Assert.NotEqual("otradny", (await Eventually.GrpcReady(() => classify.ClassifyAsync(new ClassifyRequest { Text = Text }).ResponseAsync)).MunicipalityId);
+        var followed = (await _client.ListTerritoriesAsync(new ListTerritoriesRequest { PageSize = 1 })).CatalogVersion;
+
+        // The restore: the counter back to 1 (routing has followed the seed's versions, well past it), the feed gone.
+        // Later tests read versions afresh from their own registry, so the counter left low upsets none of them.
+        await redis.Db.StringSetAsync("gp:{63}:registry:version", 1);
+        await redis.Db.KeyDeleteAsync("gp:{63}:registry:changes");
+        await Eventually.True(async () => (await _client.ListTerritoriesAsync(new ListTerritoriesRequest { PageSize = 1 })).CatalogVersion == 1,
+            "the registry to load the restored catalogue");
+
+        var otradny = (await _client.ListTerritoriesAsync(new ListTerritoriesRequest { PageSize = 100, Kind = TerritoryKind.UrbanOkrug }))
+            .Territories.Single(t => t.Id == "otradny");
+        otradny.Aliases.Add("Новоградск");
+        await _client.UpdateTerritoryAsync(new UpdateTerritoryRequest { Territory = otradny });
+        Assert.True((await _client.ListTerritoriesAsync(new ListTerritoriesRequest { PageSize = 1 })).CatalogVersion < followed);
+
+        await Eventually.True(async () => (await classify.ClassifyAsync(new ClassifyRequest { Text = Text })).MunicipalityId == "otradny",
+            "routing to reload the restored catalogue and see the alias added after the restore", TimeSpan.FromSeconds(20));
+    }
 }

@@ -7,7 +7,9 @@ namespace GovPublics.Common.Registry;
 /// <summary>
 /// Loads something from the registry, then follows the registry's change feed, for the life of the process: the
 /// registry starting or going away interrupts the feed, and the follower reconnects with back-off (200 ms doubling to
-/// 5 s) from where it was, keeping what it has in use meanwhile. Nothing it meets stops the process.
+/// 5 s) from where it was, keeping what it has in use meanwhile. When the registry refuses that position (it is
+/// ahead of a registry whose store was restored or re-seeded), the follower loads everything afresh. Nothing it
+/// meets stops the process.
 /// </summary>
 public abstract class RegistryFeedFollower(TimeProvider time, ILogger logger) : BackgroundService
 {
@@ -50,6 +52,14 @@ public abstract class RegistryFeedFollower(TimeProvider time, ILogger logger) : 
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 break;
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.InvalidArgument && !stoppingToken.IsCancellationRequested)
+            {
+                // The registry refuses the position: it is ahead of the registry's version, whose store went back (a
+                // backup restored, a re-seed). Reconnecting from it would be refused for ever, so load everything
+                // afresh and follow from the registry's version.
+                logger.LogWarning("{Subject} feed refused: {Detail}; the registry's store went back: loading everything afresh", Subject, ex.Status.Detail);
+                reload = true;
             }
             catch (RpcException ex) when (!stoppingToken.IsCancellationRequested)
             {
