@@ -369,11 +369,12 @@ public sealed class RegistryGrpcService(
 
         if (request.FromVersion < current && (oldest is null || oldest > request.FromVersion + 1))
         {
-            await responseStream.WriteAsync(new CatalogChange { ResetRequired = true, Version = current, LastInVersion = true });
+            await responseStream.WriteAsync(ResetTo(current));
             return;
         }
 
-        var after = $"{request.FromVersion}-{int.MaxValue}";
+        var position = request.FromVersion;
+        var after = $"{position}-{int.MaxValue}";
         while (!context.CancellationToken.IsCancellationRequested)
         {
             var changes = await store.ReadChangesAfterAsync(after, 500);
@@ -383,10 +384,21 @@ public sealed class RegistryGrpcService(
                 var last = i + 1 < changes.Count ? changes[i + 1].Version != change.Version : changes.Count < 500 || await store.IsLastOfVersionAsync(change);
                 await responseStream.WriteAsync(ToProto(change, last), context.CancellationToken);
                 after = $"{change.Version}-{change.Index}";
+                position = change.Version;
             }
 
             if (changes.Count == 0)
             {
+                // The version is set by the same script that appends the changes, so it never goes below a change
+                // already sent, except when the store was put back (a backup restored, a re-seed): the changes after
+                // this position will never come. Tell the watcher to reload, as for a position older than the history.
+                if (await store.GetVersionAsync() is var now && now < position)
+                {
+                    logger.LogWarning("The catalogue went back from version {Position} to {Now} under a change feed: telling the watcher to reload", position, now);
+                    await responseStream.WriteAsync(ResetTo(now), context.CancellationToken);
+                    return;
+                }
+
                 await Task.Delay(_feedPoll, context.CancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
@@ -443,6 +455,9 @@ public sealed class RegistryGrpcService(
         var (edit, version) = await catalog.EditAsync(stored => CatalogEditor.Archive(stored, set, request.Id.Trim(), request.Version, request.ReassignTo.Trim()));
         return new ArchiveResponse { CatalogVersion = version, Reassigned = { edit.Reassigned } };
     }
+
+    /// <summary>The feed's "reload the catalogue, then watch from <paramref name="version"/>" message.</summary>
+    private static CatalogChange ResetTo(long version) => new() { ResetRequired = true, Version = version, LastInVersion = true };
 
     private static CatalogChange ToProto(StoredChange change, bool lastInVersion)
     {
