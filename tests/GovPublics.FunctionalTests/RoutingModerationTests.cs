@@ -290,6 +290,22 @@ public sealed class RoutingModerationTests(RedisFixture redis) : IClassFixture<R
     }
 
     [Fact]
+    public async Task An_executor_re_routes_only_its_own_authoritys_incidents()
+    {
+        var item = await Queue("mod-reroute-scope");
+        await _client.DecideModerationAsync(Decide(item, "ivanova", "roads", "potholes"));
+        static Metadata Executor(string authority) => new() { { "x-gp-roles", "executor" }, { "x-gp-authority", authority } };
+        var request = new RerouteIncidentRequest { MessageId = item.MessageId, TerritoryId = "syzran", Reason = "яма в Сызрани", By = "petrov" };
+
+        var other = await Fails(StatusCode.PermissionDenied, () => _client.RerouteIncidentAsync(request, Executor("adm-samara")).ResponseAsync);
+        Assert.Contains("adm-tolyatti", other.Status.Detail, StringComparison.Ordinal);
+
+        // The authority the message is with passes it on: "not ours, it is Syzran's".
+        var passed = await _client.RerouteIncidentAsync(request, Executor("adm-tolyatti"));
+        Assert.Equal(("adm-syzran", "adm-tolyatti"), (passed.ResponsibleAuthorityId, passed.Reroute.PreviousAuthorityId));
+    }
+
+    [Fact]
     public async Task Reroutes_check_the_revision_and_concurrent_ones_never_publish_the_same_revision()
     {
         var item = await Queue("mod-reroute-1");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using GovPublics.Catalog;
+using GovPublics.Common.Grpc;
 using GovPublics.Common.Pipeline;
 using GovPublics.Common.Registry;
 using GovPublics.Contracts.Routing.V1;
@@ -195,7 +196,7 @@ public sealed class RoutingGrpcService(
         };
         var id = request.MessageId.Trim();
         var decision = await moderation.RerouteAsync(id, change, request.By.Trim(), request.Reason.Trim(),
-            request.HasExpectedRevision ? request.ExpectedRevision : null);
+            request.HasExpectedRevision ? request.ExpectedRevision : null, CallerIdentity.From(context.RequestHeaders).ScopedAuthority);
         return ToProto(decision, id, stored: true);
     }
 

@@ -118,11 +118,18 @@ public sealed class ModerationService(
     /// from the classifier, and routed. With <paramref name="expectedRevision"/>, refused with
     /// <see cref="ConcurrencyConflictException"/> unless that is still the current revision.
     /// </summary>
-    public async Task<RoutedDecision> RerouteAsync(string messageId, DecisionChange change, string by, string reason, int? expectedRevision)
+    public async Task<RoutedDecision> RerouteAsync(string messageId, DecisionChange change, string by, string reason, int? expectedRevision, string actingFor = "")
     {
         for (var attempt = 1; ; attempt++)
         {
             var current = await decisions.GetCurrentAsync(messageId) ?? throw new EntityNotFoundException("routing decision for message", messageId);
+            if (actingFor.Length > 0 && !string.Equals(current.Decision.ResponsibleAuthorityId, actingFor, StringComparison.Ordinal))
+            {
+                // Checked on the decision the write below compares against: a re-route in between makes it retry.
+                throw new AccessDeniedException(
+                    $"message {messageId} is with {current.Decision.ResponsibleAuthorityId}; a client of {actingFor} may re-route only its own authority's incidents");
+            }
+
             if (expectedRevision is { } expected && expected != current.Decision.Revision)
             {
                 throw new ConcurrencyConflictException("routing decision of message", messageId, expected, current.Decision.Revision);
