@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using GovPublics.Catalog;
@@ -83,6 +85,17 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
         return new RpcException(new global::Grpc.Core.Status(code, message));
     }
 
+    private static string Shortened(string message, int violations)
+    {
+        if (message.Length <= MaxMessageLength)
+        {
+            return message;
+        }
+
+        var cut = char.IsHighSurrogate(message[MaxMessageLength - 1]) ? MaxMessageLength - 1 : MaxMessageLength;
+        return string.Create(CultureInfo.InvariantCulture, $"{message[..cut]}… ({violations} violations in all)");
+    }
+
     /// <summary>FAILED_PRECONDITION carrying a google.rpc.PreconditionFailure with each blocker.</summary>
     public static RpcException ToRpcException(PreconditionFailedException ex)
     {
@@ -108,19 +121,50 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
         return new RpcStatus { Code = (int)Code.FailedPrecondition, Message = ex.Message, Details = { Any.Pack(failure) } }.ToRpcException();
     }
 
-    /// <summary>INVALID_ARGUMENT carrying a google.rpc.BadRequest with every field violation.</summary>
+    /// <summary>At most this many field violations travel in one status (see <see cref="ToRpcException(ValidationFailedException)"/>).</summary>
+    public const int MaxViolations = 100;
+
+    /// <summary>At most this many UTF-8 bytes of violations' fields and descriptions travel in one status.</summary>
+    public const int MaxViolationBytes = 16 * 1024;
+
+    /// <summary>At most this many characters of a status message (it is percent-encoded: a Cyrillic letter takes 6).</summary>
+    public const int MaxMessageLength = 2_000;
+
+    /// <summary>
+    /// INVALID_ARGUMENT carrying a google.rpc.BadRequest with the field violations: every one, up to
+    /// <see cref="MaxViolations"/> and <see cref="MaxViolationBytes"/>, then one saying how many more there are. The
+    /// status travels in the HTTP/2 trailers (64 KiB with the headers): an unbounded list (a knowledge document with
+    /// hundreds of compile errors) would break the call, and the client would see UNAVAILABLE instead of what is wrong.
+    /// </summary>
     public static RpcException ToRpcException(ValidationFailedException ex)
     {
         var badRequest = new BadRequest();
+        var bytes = 0;
         foreach (var v in ex.Violations)
         {
+            bytes += Encoding.UTF8.GetByteCount(v.Field) + Encoding.UTF8.GetByteCount(v.Description);
+            if (badRequest.FieldViolations.Count == MaxViolations || bytes > MaxViolationBytes)
+            {
+                break;
+            }
+
             badRequest.FieldViolations.Add(new BadRequest.Types.FieldViolation { Field = v.Field, Description = v.Description });
+        }
+
+        var left = ex.Violations.Count - badRequest.FieldViolations.Count;
+        if (left > 0)
+        {
+            badRequest.FieldViolations.Add(new BadRequest.Types.FieldViolation
+            {
+                Field = ex.Violations[badRequest.FieldViolations.Count].Field,
+                Description = $"and {left} more violation(s) not listed here",
+            });
         }
 
         var status = new RpcStatus
         {
             Code = (int)Code.InvalidArgument,
-            Message = ex.Message,
+            Message = Shortened(ex.Message, ex.Violations.Count),
             Details = { Any.Pack(badRequest) },
         };
         return status.ToRpcException();
