@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
@@ -85,15 +84,22 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
         return new RpcException(new global::Grpc.Core.Status(code, message));
     }
 
-    private static string Shortened(string message, int violations)
+    /// <summary>The message, or when it is too long its start and the last violation listed (what to do next, often).</summary>
+    private static string Shortened(string message, IList<BadRequest.Types.FieldViolation> listed)
     {
         if (message.Length <= MaxMessageLength)
         {
             return message;
         }
 
-        var cut = char.IsHighSurrogate(message[MaxMessageLength - 1]) ? MaxMessageLength - 1 : MaxMessageLength;
-        return string.Create(CultureInfo.InvariantCulture, $"{message[..cut]}… ({violations} violations in all)");
+        var last = listed.Count > 0 ? $" … {listed[^1].Field}: {listed[^1].Description}" : " …";
+        var keep = Math.Max(0, MaxMessageLength - last.Length);
+        if (keep > 0 && char.IsHighSurrogate(message[keep - 1]))
+        {
+            keep--;
+        }
+
+        return message[..keep] + last;
     }
 
     /// <summary>FAILED_PRECONDITION carrying a google.rpc.PreconditionFailure with each blocker.</summary>
@@ -122,13 +128,13 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
     }
 
     /// <summary>At most this many field violations travel in one status (see <see cref="ToRpcException(ValidationFailedException)"/>).</summary>
-    public const int MaxViolations = 100;
+    public const int MaxViolations = 200;
 
     /// <summary>At most this many UTF-8 bytes of violations' fields and descriptions travel in one status.</summary>
     public const int MaxViolationBytes = 16 * 1024;
 
     /// <summary>At most this many characters of a status message (it is percent-encoded: a Cyrillic letter takes 6).</summary>
-    public const int MaxMessageLength = 2_000;
+    public const int MaxMessageLength = 4_000;
 
     /// <summary>
     /// INVALID_ARGUMENT carrying a google.rpc.BadRequest with the field violations: every one, up to
@@ -164,7 +170,7 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
         var status = new RpcStatus
         {
             Code = (int)Code.InvalidArgument,
-            Message = Shortened(ex.Message, ex.Violations.Count),
+            Message = Shortened(ex.Message, badRequest.FieldViolations),
             Details = { Any.Pack(badRequest) },
         };
         return status.ToRpcException();
