@@ -75,6 +75,16 @@ public static class CatalogValidator
             }
         }
 
+        // Rules that send a topic to "the territory's administration" need exactly one: with two, which one answers
+        // for the territory's potholes would depend on the order of their ids.
+        foreach (var dup in authorities.Where(a => a.Kind is AuthorityKind.Administration or AuthorityKind.DistrictAdministration)
+                     .GroupBy(a => a.TerritoryId, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            var ids = dup.Select(a => a.Id).Order(StringComparer.Ordinal).ToList();
+            errors.Add(new CatalogError("authorities", ids[^1],
+                $"kind: territory '{dup.Key}' would have {ids.Count} administrations ({string.Join(", ", ids)}); a territory has one, which answers for it under the jurisdiction rules"));
+        }
+
         foreach (var p in pages.Where(p => !authorityIds.Contains(p.OwnerAuthorityId)))
         {
             errors.Add(new CatalogError("pages", p.Id, $"owner_authority_id: authority '{p.OwnerAuthorityId}' does not exist"));

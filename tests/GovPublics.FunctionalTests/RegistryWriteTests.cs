@@ -47,6 +47,24 @@ public sealed class RegistryWriteTests(RedisFixture redis, ITestOutputHelper out
     }).ResponseAsync;
 
     [Fact]
+    public async Task A_second_administration_of_a_territory_is_refused_and_routing_stays_with_the_first()
+    {
+        var ex = await Assert.ThrowsAsync<RpcException>(() => _client.CreateAuthorityAsync(new CreateAuthorityRequest
+        {
+            Authority = new Authority
+            {
+                Id = "adm-a-tolyatti", Kind = AuthorityKind.Administration, Name = "Ещё одна администрация", TerritoryId = "tolyatti",
+                ParentId = "gov", TimeZone = "Europe/Samara", Calendar = "ru",
+            },
+        }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.Contains("adm-tolyatti", ex.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("a territory has one", ex.Status.Detail, StringComparison.Ordinal);
+        var responsible = await _client.ResolveResponsibleAsync(new ResolveResponsibleRequest { Topic = "improvement", TerritoryId = "tolyatti" });
+        Assert.Equal("adm-tolyatti", responsible.Authority.Id);
+    }
+
+    [Fact]
     public async Task Created_entities_come_back_with_a_version_and_are_listed()
     {
         var id = NewId("dep");
