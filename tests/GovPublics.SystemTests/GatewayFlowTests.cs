@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using GovPublics.AppHost;
 using GovPublics.Contracts.Common.V1;
 using GovPublics.Contracts.Ingestion.V1;
@@ -113,6 +114,13 @@ public sealed class GatewayFlowTests(SuiteFixture suite)
         var take = await Assert.ThrowsAsync<RpcException>(() =>
             new SlaService.SlaServiceClient(integratorChannel).TakeIncidentAsync(new TakeIncidentRequest { Id = "INC-000001", Actor = "someone" }).ResponseAsync);
         Assert.Equal(StatusCode.PermissionDenied, take.StatusCode);
+
+        // The proxy matches paths without regard to case: so does the check.
+        var shouted = new Method<CreateTerritoryRequest, Territory>(MethodType.Unary, "GOVPUBLICS.REGISTRY.V1.REGISTRYSERVICE", "CREATETERRITORY",
+            Marshallers.Create(r => r.ToByteArray(), CreateTerritoryRequest.Parser.ParseFrom), Marshallers.Create(t => t.ToByteArray(), Territory.Parser.ParseFrom));
+        var sneaked = await Assert.ThrowsAsync<RpcException>(() =>
+            integratorChannel.CreateCallInvoker().AsyncUnaryCall(shouted, null, new CallOptions(), new CreateTerritoryRequest()).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, sneaked.StatusCode);
 
         // A moderator reaches the moderation queue; an integrator does not.
         using var moderatorChannel = suite.ChannelFor(DemoClients.Moderator);

@@ -59,7 +59,10 @@ public sealed class AccessRules
     /// <summary>How many clients are configured.</summary>
     public int ClientCount => _byTokenHash.Count;
 
-    /// <summary>The roles that may call the method at <paramref name="path"/> (<c>/govpublics.&lt;service&gt;/&lt;Method&gt;</c>), besides the admin.</summary>
+    /// <summary>
+    /// The roles that may call the method at <paramref name="path"/> (<c>/govpublics.&lt;service&gt;/&lt;Method&gt;</c>,
+    /// matched without regard to case, as the proxy's routes and the services' endpoints match it), besides the admin.
+    /// </summary>
     public static IReadOnlyList<ClientRole> RolesFor(string path) =>
         _rules.TryGetValue(path, out var roles) ? roles : [ClientRole.Admin];
 
@@ -102,5 +105,5 @@ public sealed class AccessRules
 
     private static Dictionary<string, ClientRole[]> Build(params (string Service, (string Method, ClientRole[] Roles)[] Methods)[] services) =>
         services.SelectMany(s => s.Methods.Select(m => ($"/govpublics.{s.Service}/{m.Method}", m.Roles)))
-            .ToDictionary(x => x.Item1, x => x.Roles, StringComparer.Ordinal);
+            .ToDictionary(x => x.Item1, x => x.Roles, StringComparer.OrdinalIgnoreCase);
 }

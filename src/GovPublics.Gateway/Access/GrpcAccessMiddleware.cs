@@ -4,7 +4,8 @@ using System.Text;
 namespace GovPublics.Gateway.Access;
 
 /// <summary>
-/// Checks every gRPC call before it is proxied (<see cref="AccessRules"/>): a refused call is answered by the gateway
+/// Checks every call before it is proxied, but the health endpoints and the webhooks (<see cref="AccessRules"/>): a
+/// refused call is answered by the gateway
 /// itself with UNAUTHENTICATED or PERMISSION_DENIED and the reason, and never reaches a service. An allowed call
 /// reaches it without the bearer token and with who made it (<see cref="ClientHeader"/>, <see cref="RolesHeader"/>,
 /// <see cref="AuthorityHeader"/>); whatever a caller sent in those headers itself is dropped first.
@@ -21,12 +22,19 @@ public sealed class GrpcAccessMiddleware(RequestDelegate next, AccessRules rules
 
     public async Task InvokeAsync(HttpContext context)
     {
-        var path = context.Request.Path.Value ?? "";
-        if (!path.StartsWith("/govpublics.", StringComparison.Ordinal))
+        // Public: the health endpoints and the webhooks (each platform's secret authenticates those). Everything else
+        // needs a token whatever its path looks like: the proxy's routes match paths case-insensitively, so a check
+        // keyed on "/govpublics." alone would let "/GOVPUBLICS.…" through unchecked.
+        var request = context.Request;
+        if (request.Path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase)
+            || request.Path.StartsWithSegments("/alive", StringComparison.OrdinalIgnoreCase)
+            || request.Path.StartsWithSegments("/webhooks", StringComparison.OrdinalIgnoreCase))
         {
             await next(context);
             return;
         }
+
+        var path = request.Path.Value ?? "";
 
         var headers = context.Request.Headers;
         headers.Remove(ClientHeader);

@@ -47,6 +47,10 @@ public sealed class AccessRulesTests
     [InlineData("/govpublics.registry.v1.RegistryService/SetPageSecret", "a-token")]
     [InlineData("/govpublics.registry.v1.RegistryService/UpdateKnowledge", "a-token")]
     [InlineData("/govpublics.registry.v1.RegistryService/SomeMethodAddedLater", "a-token")]
+    [InlineData("/GOVPUBLICS.registry.v1.RegistryService/createauthority", "a-token")]
+    [InlineData("/GovPublics.Ingestion.V1.IngestionService/INGEST", "i-token a-token")]
+    [InlineData("//govpublics.registry.v1.RegistryService/GetAuthority", "a-token")]
+    [InlineData("/anything/else", "a-token")]
     public void Each_call_is_open_to_its_roles_and_the_admin_only(string path, string allowedTokens)
     {
         var allowed = allowedTokens.Split(' ');
