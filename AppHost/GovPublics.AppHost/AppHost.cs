@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using GovPublics.AppHost;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -42,9 +43,10 @@ var gateway = builder.AddProject<Projects.GovPublics_Gateway>("gateway", launchP
     .WithHttpHealthCheck("/health", endpointName: "http")
     .WithReference(registry).WithReference(ingestion).WithReference(routing).WithReference(sla)
     .WaitFor(registry).WaitFor(ingestion).WaitFor(routing).WaitFor(sla);
-if (builder.Configuration.GetValue("Demo:Clients", true))
+if (builder.Configuration.GetValue("Demo:Clients", true) && builder.Environment.IsDevelopment())
 {
-    // Every gRPC call through the gateway needs a client token; these demo ones are in the README.
+    // Every gRPC call through the gateway needs a client token; these demo ones are in the README, so they are never
+    // given outside Development (the README's run command is Development; a published suite configures Auth:Clients).
     foreach (var (name, value) in DemoClients.GatewayEnvironment())
     {
         gateway.WithEnvironment(name, value);

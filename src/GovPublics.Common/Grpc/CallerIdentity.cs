@@ -23,5 +23,10 @@ public sealed record CallerIdentity(string Client, IReadOnlyList<string> Roles, 
     /// or an admin (the ЦУР works on every authority's incidents); empty when it may change any.
     /// </summary>
     public string ScopedAuthority =>
-        Roles.Contains("executor") && !Roles.Contains("moderator") && !Roles.Contains("admin") ? AuthorityId : "";
+        !Roles.Contains("executor") || Roles.Contains("moderator") || Roles.Contains("admin") ? ""
+        : AuthorityId.Length > 0 ? AuthorityId
+        : NoAuthority;
+
+    /// <summary>The scope of an executor whose authority is missing: no incident is with it (fail closed, not open).</summary>
+    public const string NoAuthority = "(no authority)";
 }

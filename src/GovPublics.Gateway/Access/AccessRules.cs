@@ -66,6 +66,9 @@ public sealed class AccessRules
     public static IReadOnlyList<ClientRole> RolesFor(string path) =>
         _rules.TryGetValue(path, out var roles) ? roles : [ClientRole.Admin];
 
+    /// <summary>Whether <paramref name="path"/> is a method the rules name.</summary>
+    public static bool IsKnown(string path) => _rules.ContainsKey(path);
+
     /// <summary>Checks one call: the bearer token in <paramref name="authorization"/> and the caller's roles against the method.</summary>
     public AccessDecision Check(string path, string? authorization)
     {
@@ -92,8 +95,10 @@ public sealed class AccessRules
         }
 
         var method = path.TrimStart('/');
-        return new(null, AccessDecision.PermissionDenied,
-            $"Client '{client.Name}' ({Names(client.Roles)}) may not call {method}: it takes the role {Names([.. allowed.Where(r => r != ClientRole.Admin)])} or admin.");
+        var roles = allowed.Where(r => r != ClientRole.Admin).ToList();
+        return new(null, AccessDecision.PermissionDenied, roles.Count > 0
+            ? $"Client '{client.Name}' ({Names(client.Roles)}) may not call {method}: it takes the role {Names(roles)} or admin."
+            : $"Client '{client.Name}' ({Names(client.Roles)}) may not call {method}: only an admin may.");
     }
 
     private static string Names(IEnumerable<ClientRole> roles) => string.Join(" or ", roles.Select(r => r.ToString().ToLowerInvariant()));

@@ -4,7 +4,8 @@ using System.Text;
 namespace GovPublics.Gateway.Access;
 
 /// <summary>
-/// Checks every call before it is proxied, but the health endpoints and the webhooks (<see cref="AccessRules"/>): a
+/// Checks every call before it is proxied, but the health endpoints (HTTP and gRPC) and the webhooks
+/// (<see cref="AccessRules"/>): a
 /// refused call is answered by the gateway
 /// itself with UNAUTHENTICATED or PERMISSION_DENIED and the reason, and never reaches a service. An allowed call
 /// reaches it without the bearer token and with who made it (<see cref="ClientHeader"/>, <see cref="RolesHeader"/>,
@@ -28,7 +29,8 @@ public sealed class GrpcAccessMiddleware(RequestDelegate next, AccessRules rules
         var request = context.Request;
         if (request.Path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase)
             || request.Path.StartsWithSegments("/alive", StringComparison.OrdinalIgnoreCase)
-            || request.Path.StartsWithSegments("/webhooks", StringComparison.OrdinalIgnoreCase))
+            || request.Path.StartsWithSegments("/webhooks", StringComparison.OrdinalIgnoreCase)
+            || request.Path.StartsWithSegments("/grpc.health.v1.Health", StringComparison.OrdinalIgnoreCase))
         {
             await next(context);
             return;
@@ -43,7 +45,8 @@ public sealed class GrpcAccessMiddleware(RequestDelegate next, AccessRules rules
         var decision = rules.Check(path, headers.Authorization);
         if (decision.Client is not { } client)
         {
-            _refused.Add(1, new("grpc.status", decision.DeniedStatus), new("rpc.method", path));
+            // The method as the rules know it, never the raw path: a caller's made-up paths must not become tags.
+            _refused.Add(1, new("grpc.status", decision.DeniedStatus), new("rpc.method", AccessRules.IsKnown(path) ? path.ToLowerInvariant() : "(unknown)"));
             logger.LogWarning("Refused {Method} with gRPC status {Status}: {Reason}", path, decision.DeniedStatus, decision.Reason);
             context.Response.StatusCode = StatusCodes.Status200OK;
             context.Response.ContentType = "application/grpc";

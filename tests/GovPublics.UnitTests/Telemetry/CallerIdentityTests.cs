@@ -10,6 +10,8 @@ public sealed class CallerIdentityTests
     [InlineData(" executor ", "adm-tolyatti", "adm-tolyatti")]
     [InlineData("executor,moderator", "adm-tolyatti", "")]
     [InlineData("admin,executor", "adm-tolyatti", "")]
+    [InlineData("executor", null, CallerIdentity.NoAuthority)]
+    [InlineData("executor", "", CallerIdentity.NoAuthority)]
     [InlineData("moderator", "", "")]
     [InlineData("integrator", "", "")]
     [InlineData(null, null, "")]
