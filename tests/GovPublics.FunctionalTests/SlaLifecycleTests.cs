@@ -79,7 +79,8 @@ public sealed class SlaLifecycleTests(RedisFixture redis) : IClassFixture<RedisF
     public async Task An_executor_acts_on_its_own_authoritys_incidents_only_and_a_moderator_on_any()
     {
         var incident = await CreateAsync(Routed("lc-scope", "adm-tolyatti", "roads"));
-        static Metadata As(string roles, string authority) => new() { { "x-gp-roles", roles }, { "x-gp-authority", authority } };
+        static Metadata As(string roles, string authority) =>
+            new() { { "x-gp-client", $"{roles}-client" }, { "x-gp-roles", roles }, { "x-gp-authority", authority } };
 
         var other = await Assert.ThrowsAsync<RpcException>(() => _client.TakeIncidentAsync(
             new TakeIncidentRequest { Id = incident.Id, Actor = "petrov" }, As("executor", "adm-samara")).ResponseAsync);
@@ -92,6 +93,9 @@ public sealed class SlaLifecycleTests(RedisFixture redis) : IClassFixture<RedisF
 
         var own = await _client.TakeIncidentAsync(new TakeIncidentRequest { Id = incident.Id, Actor = "ivanov" }, As("executor", "adm-tolyatti"));
         Assert.Equal(IncidentStatus.InProgress, own.Status);
+        // The history says who acted (as the caller says) and through which client (as its token says).
+        Assert.Equal(("ivanov", "executor-client"), (own.History[^1].Actor, own.History[^1].Client));
+        Assert.Equal("", own.History[0].Client);
         var cur = await _client.AnswerIncidentAsync(new AnswerIncidentRequest
         {
             Id = incident.Id, Actor = "cur-operator", Kind = AnswerKind.Final, Text = "Ответ подготовлен ЦУР",

@@ -213,8 +213,11 @@ public sealed class SlaGrpcService(
     }
 
     /// <summary>The caller's command; an executor's (as the gateway says, <see cref="CallerIdentity"/>) is bound to its authority.</summary>
-    private StaffCommand Command(string actor, string text, ServerCallContext context) =>
-        new(actor, time.GetUtcNow(), text, CallerIdentity.From(context.RequestHeaders).ScopedAuthority);
+    private StaffCommand Command(string actor, string text, ServerCallContext context)
+    {
+        var caller = CallerIdentity.From(context.RequestHeaders);
+        return new(actor, time.GetUtcNow(), text, caller.ScopedAuthority, caller.Client);
+    }
 
     private static string IncidentId(string id) => id.Trim().ToUpperInvariant();
 
@@ -243,6 +246,7 @@ public sealed class SlaGrpcService(
         ToStatus = (IncidentStatus)(int)h.ToStatus,
         Comment = h.Comment,
         MessageId = h.MessageId,
+        Client = h.Client,
     };
 
     private static Incident ToProto(DomainIncident i, DateTimeOffset now) => new()

@@ -75,7 +75,7 @@ public sealed class IncidentWorkflow(
         {
             CheckVersion(current, expectedVersion);
             command.CheckScope(current);
-            var next = lifecycle.Reject(current, command);
+            var next = command.Stamped(current, lifecycle.Reject(current, command));
             var rejection = new IncidentRejection
             {
                 IncidentId = current.Id,
@@ -181,7 +181,7 @@ public sealed class IncidentWorkflow(
             // Checked on the record being changed, inside its compare-and-set: a re-route in between cannot slip by.
             CheckVersion(current, expectedVersion);
             command.CheckScope(current);
-            return change(current);
+            return command.Stamped(current, change(current));
         }, cancellationToken);
         return incident;
     }

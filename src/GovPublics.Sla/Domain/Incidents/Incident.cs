@@ -127,6 +127,8 @@ public sealed record Incident
 /// <param name="Comment">Why, or the answer's text; empty when there is nothing to say.</param>
 /// <param name="MessageId">The platform message behind the change (an official reply, the citizen writing again, an
 /// edit); empty for changes made by people or timers. Makes the pipeline's changes idempotent per message.</param>
+/// <param name="Client">The gateway client a person's change came through (who the token says called, while
+/// <paramref name="Actor"/> is who the caller says acted); empty otherwise.</param>
 public sealed record IncidentHistoryEntry(
     DateTimeOffset At,
     string Actor,
@@ -134,7 +136,8 @@ public sealed record IncidentHistoryEntry(
     IncidentStatus FromStatus,
     IncidentStatus ToStatus,
     string Comment,
-    string MessageId = "");
+    string MessageId = "",
+    string Client = "");
 
 /// <summary>The actors of changes nobody typed: the pipeline and the timers.</summary>
 public static class SystemActors

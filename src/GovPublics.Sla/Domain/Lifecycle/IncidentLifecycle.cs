@@ -12,8 +12,18 @@ namespace GovPublics.Sla.Domain.Lifecycle;
 /// <param name="ActingFor">
 /// The only authority whose incidents the caller may act on (an executor's); empty for the ЦУР, who may act on any.
 /// </param>
-public sealed record StaffCommand(string Actor, DateTimeOffset At, string Text = "", string ActingFor = "")
+/// <param name="Client">The gateway client the command came through (the actor is what the caller says; this is who
+/// the token says called); empty for a call that did not come through the gateway.</param>
+public sealed record StaffCommand(string Actor, DateTimeOffset At, string Text = "", string ActingFor = "", string Client = "")
 {
+    /// <summary><paramref name="after"/> with <see cref="Client"/> on every history entry the command added to <paramref name="before"/>.</summary>
+    public Incidents.Incident Stamped(Incidents.Incident before, Incidents.Incident after) =>
+        Client.Length == 0 || after.History.Count <= before.History.Count ? after
+        : after with
+        {
+            History = [.. after.History.Take(before.History.Count), .. after.History.Skip(before.History.Count).Select(h => h with { Client = Client })],
+        };
+
     /// <summary>Refuses the command on an incident of another authority than the one the caller acts for.</summary>
     public void CheckScope(Incidents.Incident incident)
     {
