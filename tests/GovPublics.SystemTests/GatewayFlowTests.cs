@@ -122,6 +122,17 @@ public sealed class GatewayFlowTests(SuiteFixture suite)
             integratorChannel.CreateCallInvoker().AsyncUnaryCall(shouted, null, new CallOptions(), new CreateTerritoryRequest()).ResponseAsync);
         Assert.Equal(StatusCode.PermissionDenied, sneaked.StatusCode);
 
+        // The HTTP/1.1 port serves webhooks and health only, even with a token.
+        using (var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{suite.GatewayHttpPort}") })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/govpublics.registry.v1.RegistryService/GetAuthority")
+            {
+                Content = new ByteArrayContent([0, 0, 0, 0, 0]),
+            };
+            request.Headers.Add("authorization", "Bearer " + DemoClients.Admin.Token);
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.SendAsync(request)).StatusCode);
+        }
+
         // A moderator reaches the moderation queue; an integrator does not.
         using var moderatorChannel = suite.ChannelFor(DemoClients.Moderator);
         await new RoutingService.RoutingServiceClient(moderatorChannel).ListModerationAsync(new ListModerationRequest());
