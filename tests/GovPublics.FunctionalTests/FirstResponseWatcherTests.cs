@@ -82,6 +82,42 @@ public sealed class FirstResponseWatcherTests(RedisFixture redis) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_re_routed_incidents_breach_of_its_new_deadline_is_the_new_authoritys_and_counts_too()
+    {
+        var keys = new RedisKeys("64"); // apart from the other tests' incidents on the same server
+        var analyticsKeys = new AnalyticsKeys(keys);
+        var options = Options.Create(new AnalyticsOptions { RetentionDays = 100_000 });
+        var incidents = new AnalyticsIncidents(redis.Connection, keys, analyticsKeys);
+        var clock = new FakeTimeProvider(Samara(20, 12));
+        var calendars = CalendarSet.LoadDirectory(Path.Combine(AppContext.BaseDirectory, "Policies", "calendars"));
+        var incidentStore = new IncidentStore(redis.Connection, keys, TimerPlanFor(calendars), clock);
+        var factory = _metrics.GetRequiredService<IMeterFactory>();
+        using var listener = Listen(factory);
+        var observer = new FirstResponseObserver(incidents, new WorkingClocks(calendars), new AnalyticsInstruments(factory), options, clock, NullLogger<FirstResponseObserver>.Instance);
+        var store = new AnalyticsStore(redis.Connection, analyticsKeys, options);
+        var received = Samara(18, 10);
+        var (id, _) = await incidentStore.CreateAsync(new Incident
+        {
+            MessageId = "w-rejected", Category = "roads", AuthorityId = Authority, ReceivedAt = received, CreatedAt = received,
+            FirstResponseDue = Samara(19, 10), Status = IncidentStatus.Rejected,
+        });
+        await store.RecordAsync(new MessageFacts("w-rejected", Platform.Vk, "-1", "w-rejected", "", MessageRole.CitizenComment, received, false,
+            new IncidentPlacement(Authority, received, DateOnly.FromDateTime(received.DateTime), [new TensionCell("chapaevsk", "roads")]), 0), clock.GetUtcNow());
+
+        // Rejected without an answer and past its due time: adm-chapaevsk's miss, as its metrics count it.
+        var waiting = await observer.SweepAsync(CatalogSnapshot.Empty, CancellationToken.None);
+        Assert.Equal(1, waiting.Breached);
+        Assert.Equal(Authority, Assert.Single(Take("govpublics.sla.first_response.breaches")).Tags["authority_id"]);
+
+        // Re-routed to Otradny with a deadline of its own, which passes unanswered: Otradny's breach.
+        await incidentStore.UpdateAsync(id, "reroute", i => i with { AuthorityId = "adm-otradny", Status = IncidentStatus.New, FirstResponseDue = Samara(23, 10) }, CancellationToken.None);
+        clock.SetUtcNow(Samara(23, 12));
+        var late = await observer.SweepAsync(CatalogSnapshot.Empty, CancellationToken.None);
+        Assert.Equal(1, late.Breached);
+        Assert.Equal("adm-otradny", Assert.Single(Take("govpublics.sla.first_response.breaches")).Tags["authority_id"]);
+    }
+
+    [Fact]
     public async Task First_responses_and_breaches_are_measured_once_and_the_backlog_follows_the_clock()
     {
         var keys = new RedisKeys("63");

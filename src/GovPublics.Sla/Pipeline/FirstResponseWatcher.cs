@@ -73,7 +73,7 @@ public sealed class FirstResponseObserver(
                     {
                         responded++;
                         instruments.FirstResponse(f.AuthorityId, at <= f.FirstResponseDue, WorkingHours(catalog, f, at));
-                        if (at > f.FirstResponseDue && await incidents.MarkBreachedAsync(messageId, f.FirstResponseDue))
+                        if (at > f.FirstResponseDue && await incidents.MarkBreachedAsync(messageId, f.AuthorityId, f.FirstResponseDue))
                         {
                             breached++;
                             instruments.Breach(f.AuthorityId);
@@ -83,9 +83,11 @@ public sealed class FirstResponseObserver(
                     continue;
                 }
 
+                // A rejection is no answer to the citizen: past due, it is the rejecting authority's miss, as in its
+                // metrics. The next authority's deadline is its own, and so is its breach (one per authority and due).
                 if (now > f.FirstResponseDue)
                 {
-                    if (await incidents.MarkBreachedAsync(messageId, f.FirstResponseDue))
+                    if (await incidents.MarkBreachedAsync(messageId, f.AuthorityId, f.FirstResponseDue))
                     {
                         breached++;
                         instruments.Breach(f.AuthorityId);

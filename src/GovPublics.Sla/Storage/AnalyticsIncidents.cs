@@ -103,8 +103,15 @@ public sealed class AnalyticsIncidents(IConnectionMultiplexer redis, RedisKeys k
             [analytics.AwaitingFirstResponse, analytics.FirstResponded], [messageId, firstResponseAt.ToUnixTimeMilliseconds()]) == 1;
 
     /// <summary>Records a breached deadline; true for the one caller that recorded it first.</summary>
-    public Task<bool> MarkBreachedAsync(string messageId, DateTimeOffset due) =>
-        redis.GetDatabase().SortedSetAddAsync(analytics.Breached, messageId, due.ToUnixTimeMilliseconds(), SortedSetWhen.NotExists);
+    public Task<bool> MarkBreachedAsync(string messageId, string authorityId, DateTimeOffset due) =>
+        redis.GetDatabase().SortedSetAddAsync(analytics.Breached, BreachMember(messageId, authorityId, due), due.ToUnixTimeMilliseconds(), SortedSetWhen.NotExists);
+
+    /// <summary>
+    /// One breach: the message, the authority it was with and that deadline. A re-routed incident has a new authority
+    /// and a new deadline, whose breach is the new authority's own and counts too.
+    /// </summary>
+    private static string BreachMember(string messageId, string authorityId, DateTimeOffset due) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{messageId}|{authorityId}|{due.ToUnixTimeMilliseconds()}");
 
     /// <summary>Stops watching an incident (closed without a response, or its record never appeared).</summary>
     public Task StopWatchingAsync(string messageId) => redis.GetDatabase().SortedSetRemoveAsync(analytics.AwaitingFirstResponse, messageId);
