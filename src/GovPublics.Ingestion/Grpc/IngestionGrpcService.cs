@@ -1,4 +1,5 @@
 using GovPublics.Catalog;
+using GovPublics.Common.Grpc;
 using GovPublics.Common.Pipeline;
 using GovPublics.Common.Redis;
 using GovPublics.Common.Registry;
@@ -159,18 +160,16 @@ public sealed class IngestionGrpcService(MessageStore store, QuarantineStore qua
         [.. r.Attachments.Select(a => new MessageAttachment(a.Type, a.Url))],
         r.Geo?.Latitude,
         r.Geo?.Longitude,
-        r.CreatedAt is null ? null : ToTime(r.CreatedAt),
+        ToTime(r.CreatedAt),
         r.FromPage,
         r.ReplyToExternalId);
 
     /// <summary>A timestamp the protobuf runtime can convert; anything else is a field violation, not INTERNAL.</summary>
-    private static DateTimeOffset ToTime(Google.Protobuf.WellKnownTypes.Timestamp t)
+    private static DateTimeOffset? ToTime(Google.Protobuf.WellKnownTypes.Timestamp? t)
     {
-        if (t.Nanos is < 0 or >= 1_000_000_000 || t.Seconds < -62_135_596_800L || t.Seconds > 253_402_300_799L)
-        {
-            throw new ValidationFailedException("created_at", "is not a valid timestamp (seconds within years 1..9999, nanos within 0..999,999,999)");
-        }
-
-        return t.ToDateTimeOffset();
+        var v = new Validator();
+        var at = RequestTimestamps.Optional(v, "created_at", t);
+        v.ThrowIfInvalid();
+        return at;
     }
 }

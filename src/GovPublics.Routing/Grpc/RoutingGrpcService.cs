@@ -202,17 +202,9 @@ public sealed class RoutingGrpcService(
 
     public override async Task ExportCorrections(ExportCorrectionsRequest request, IServerStreamWriter<LabelledCorrection> responseStream, ServerCallContext context)
     {
-        DateTimeOffset? since = null;
-        if (request.Since is { } s)
-        {
-            // Timestamp's own range: years 1 to 9999, nanoseconds below one second.
-            if (s.Seconds < -62_135_596_800 || s.Seconds > 253_402_300_799 || s.Nanos is < 0 or > 999_999_999)
-            {
-                throw new ValidationFailedException("since", "is not a valid timestamp");
-            }
-
-            since = s.ToDateTimeOffset();
-        }
+        var v = new Validator();
+        var since = RequestTimestamps.Optional(v, "since", request.Since);
+        v.ThrowIfInvalid();
 
         await foreach (var c in corrections.ReadAllAsync(since, context.CancellationToken))
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using GovPublics.Catalog;
+using GovPublics.Common.Grpc;
 using GovPublics.Common.Registry;
 using GovPublics.Contracts.Sla.V1;
 using GovPublics.Sla.Domain.Analytics;

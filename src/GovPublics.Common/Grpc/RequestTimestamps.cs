@@ -1,14 +1,14 @@
 using GovPublics.Catalog;
 using Google.Protobuf.WellKnownTypes;
 
-namespace GovPublics.Sla.Grpc;
+namespace GovPublics.Common.Grpc;
 
 /// <summary>
 /// A request's timestamps as moments. A <see cref="Timestamp"/> can carry seconds beyond the years 1 to 9999 or nanos
 /// outside 0 to 999,999,999, which <see cref="Timestamp.ToDateTimeOffset"/> refuses with an exception that would reach
 /// the caller as INTERNAL; here they are the caller's field violations (INVALID_ARGUMENT).
 /// </summary>
-internal static class RequestTimestamps
+public static class RequestTimestamps
 {
     private const long MinSeconds = -62_135_596_800; // 0001-01-01T00:00:00Z
     private const long MaxSeconds = 253_402_300_799; // 9999-12-31T23:59:59Z
