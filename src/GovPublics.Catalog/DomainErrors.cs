@@ -1,7 +1,31 @@
 namespace GovPublics.Catalog;
 
 /// <summary>One invalid field of a request: its contract name (snake_case) and what is wrong with it.</summary>
-public sealed record FieldViolation(string Field, string Description);
+public sealed record FieldViolation(string Field, string Description)
+{
+    /// <summary>
+    /// The first violations within <paramref name="maxCount"/> and <paramref name="maxBytes"/> UTF-8 bytes of fields
+    /// and descriptions, and how many are left out: a refusal travels in the HTTP/2 trailers, which hold 64 KiB.
+    /// </summary>
+    public static (IReadOnlyList<FieldViolation> Listed, int Left) FirstWithin(IReadOnlyList<FieldViolation> violations, int maxCount, int maxBytes)
+    {
+        ArgumentNullException.ThrowIfNull(violations);
+        var bytes = 0;
+        var count = 0;
+        foreach (var v in violations)
+        {
+            bytes += System.Text.Encoding.UTF8.GetByteCount(v.Field) + System.Text.Encoding.UTF8.GetByteCount(v.Description);
+            if (count == maxCount || bytes > maxBytes)
+            {
+                break;
+            }
+
+            count++;
+        }
+
+        return ([.. violations.Take(count)], violations.Count - count);
+    }
+}
 
 /// <summary>A request that breaks the rules; transports map it to INVALID_ARGUMENT / 400 with the violations.</summary>
 public sealed class ValidationFailedException(IReadOnlyList<FieldViolation> violations)

@@ -1,4 +1,3 @@
-using System.Text;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using GovPublics.Catalog;
@@ -145,24 +144,17 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
     public static RpcException ToRpcException(ValidationFailedException ex)
     {
         var badRequest = new BadRequest();
-        var bytes = 0;
-        foreach (var v in ex.Violations)
+        var (listed, left) = FieldViolation.FirstWithin(ex.Violations, MaxViolations, MaxViolationBytes);
+        foreach (var v in listed)
         {
-            bytes += Encoding.UTF8.GetByteCount(v.Field) + Encoding.UTF8.GetByteCount(v.Description);
-            if (badRequest.FieldViolations.Count == MaxViolations || bytes > MaxViolationBytes)
-            {
-                break;
-            }
-
             badRequest.FieldViolations.Add(new BadRequest.Types.FieldViolation { Field = v.Field, Description = v.Description });
         }
 
-        var left = ex.Violations.Count - badRequest.FieldViolations.Count;
         if (left > 0)
         {
             badRequest.FieldViolations.Add(new BadRequest.Types.FieldViolation
             {
-                Field = ex.Violations[badRequest.FieldViolations.Count].Field,
+                Field = ex.Violations[listed.Count].Field,
                 Description = $"and {left} more violation(s) not listed here",
             });
         }

@@ -328,26 +328,12 @@ public sealed class RegistryGrpcService(
     /// </summary>
     private static ValidationFailedException Refusal(IReadOnlyList<CatalogError> errors)
     {
-        var violations = new List<GovPublics.Catalog.FieldViolation>();
-        var bytes = 0;
-        foreach (var violation in errors.Select(ToViolation))
-        {
-            bytes += System.Text.Encoding.UTF8.GetByteCount(violation.Field) + System.Text.Encoding.UTF8.GetByteCount(violation.Description);
-            if (violations.Count == MaxRefusalViolations || bytes > MaxRefusalBytes)
-            {
-                break;
-            }
-
-            violations.Add(violation);
-        }
-
-        if (violations.Count < errors.Count)
-        {
-            violations.Add(new GovPublics.Catalog.FieldViolation("content",
-                $"and {errors.Count - violations.Count} more problem(s) not listed here; send the import with dry_run to list them all"));
-        }
-
-        return new ValidationFailedException(violations);
+        var (listed, left) = GovPublics.Catalog.FieldViolation.FirstWithin([.. errors.Select(ToViolation)], MaxRefusalViolations, MaxRefusalBytes);
+        return new ValidationFailedException(left == 0 ? listed :
+        [
+            .. listed,
+            new GovPublics.Catalog.FieldViolation("content", $"and {left} more problem(s) not listed here; send the import with dry_run to list them all"),
+        ]);
     }
 
     /// <summary>Ends an import edit without storing anything; the plan's errors are reported instead.</summary>
