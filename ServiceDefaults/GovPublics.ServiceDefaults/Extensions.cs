@@ -100,7 +100,8 @@ public static class ServiceDefaultsExtensions
         return app;
     }
 
-    private static bool IsHealthRequest(PathString path) =>
+    /// <summary>A request to the health endpoints this class maps (HTTP <c>/health</c>, <c>/alive</c>, the gRPC health service).</summary>
+    public static bool IsHealthRequest(PathString path) =>
         path.StartsWithSegments(HealthPath) || path.StartsWithSegments(AlivePath)
         || path.Value?.StartsWith(GrpcHealthPrefix, StringComparison.Ordinal) == true;
 }

@@ -1,14 +1,15 @@
 namespace GovPublics.Gateway.Access;
 
-/// <summary>The outcome of checking one gRPC call: allowed with its client, or refused with the gRPC status and why.</summary>
-public sealed record AccessDecision(GatewayClient? Client, int DeniedStatus, string Reason)
+/// <summary>
+/// The outcome of checking one gRPC call: allowed with its client (and its roles as the services are told them,
+/// <c>integrator,moderator</c>), or refused with the gRPC status and why.
+/// </summary>
+public sealed record AccessDecision(GatewayClient? Client, int DeniedStatus, string Reason, string RolesHeader = "")
 {
     public const int Unauthenticated = 16;
     public const int PermissionDenied = 7;
 
     public bool Allowed => Client is not null;
-
-    public static AccessDecision Allow(GatewayClient client) => new(client, 0, "");
 }
 
 /// <summary>
@@ -44,7 +45,8 @@ public sealed class AccessRules
             ("ReportPostStats", [ClientRole.Integrator]),
         ]));
 
-    private readonly Dictionary<string, GatewayClient> _byTokenHash;
+    /// <summary>Each client by its token's hash, with the answer that lets it through (made once, not per call).</summary>
+    private readonly Dictionary<string, AccessDecision> _byTokenHash;
 
     public AccessRules(GatewayAuthOptions options)
     {
@@ -53,7 +55,8 @@ public sealed class AccessRules
             throw new InvalidOperationException("The gateway's client configuration cannot be used: " + string.Join("; ", problems));
         }
 
-        _byTokenHash = options.Clients.ToDictionary(c => c.TokenSha256, StringComparer.Ordinal);
+        _byTokenHash = options.Clients.ToDictionary(c => c.TokenSha256,
+            c => new AccessDecision(c, 0, "", string.Join(",", c.Roles.Select(r => r.ToString().ToLowerInvariant()))), StringComparer.Ordinal);
     }
 
     /// <summary>How many clients are configured.</summary>
@@ -83,15 +86,16 @@ public sealed class AccessRules
             return new(null, AccessDecision.Unauthenticated, "The authorization metadata must be 'Bearer <token>'.");
         }
 
-        if (!_byTokenHash.TryGetValue(GatewayClient.HashToken(authorization[Scheme.Length..].Trim()), out var client))
+        if (!_byTokenHash.TryGetValue(GatewayClient.HashToken(authorization[Scheme.Length..].Trim()), out var allow))
         {
             return new(null, AccessDecision.Unauthenticated, "The client token is not known here.");
         }
 
+        var client = allow.Client!;
         var allowed = RolesFor(path);
         if (client.Roles.Contains(ClientRole.Admin) || client.Roles.Any(allowed.Contains))
         {
-            return AccessDecision.Allow(client);
+            return allow;
         }
 
         var method = path.TrimStart('/');

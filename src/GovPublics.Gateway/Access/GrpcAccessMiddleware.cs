@@ -5,9 +5,8 @@ namespace GovPublics.Gateway.Access;
 
 /// <summary>
 /// Checks every call before it is proxied, but the health endpoints (HTTP and gRPC) and the webhooks
-/// (<see cref="AccessRules"/>): a
-/// refused call is answered by the gateway
-/// itself with UNAUTHENTICATED or PERMISSION_DENIED and the reason, and never reaches a service. An allowed call
+/// (<see cref="AccessRules"/>): a refused call is answered by the gateway itself with UNAUTHENTICATED or
+/// PERMISSION_DENIED and the reason, and never reaches a service. An allowed call
 /// reaches it without the bearer token and with who made it (<see cref="ClientHeader"/>, <see cref="RolesHeader"/>,
 /// <see cref="AuthorityHeader"/>); whatever a caller sent in those headers itself is dropped first.
 /// </summary>
@@ -27,10 +26,8 @@ public sealed class GrpcAccessMiddleware(RequestDelegate next, AccessRules rules
         // needs a token whatever its path looks like: the proxy's routes match paths case-insensitively, so a check
         // keyed on "/govpublics." alone would let "/GOVPUBLICS.…" through unchecked.
         var request = context.Request;
-        if (request.Path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase)
-            || request.Path.StartsWithSegments("/alive", StringComparison.OrdinalIgnoreCase)
-            || request.Path.StartsWithSegments("/webhooks", StringComparison.OrdinalIgnoreCase)
-            || request.Path.StartsWithSegments("/grpc.health.v1.Health", StringComparison.OrdinalIgnoreCase))
+        if (ServiceDefaultsExtensions.IsHealthRequest(request.Path)
+            || request.Path.StartsWithSegments("/webhooks", StringComparison.OrdinalIgnoreCase))
         {
             await next(context);
             return;
@@ -65,7 +62,7 @@ public sealed class GrpcAccessMiddleware(RequestDelegate next, AccessRules rules
 
         headers.Remove("authorization");
         headers[ClientHeader] = client.Name;
-        headers[RolesHeader] = string.Join(",", client.Roles.Select(r => r.ToString().ToLowerInvariant()));
+        headers[RolesHeader] = decision.RolesHeader;
         if (client.AuthorityId.Length > 0)
         {
             headers[AuthorityHeader] = client.AuthorityId;

@@ -72,6 +72,7 @@ public sealed class AccessRulesTests
         var decision = _rules.Check("/govpublics.sla.v1.SlaService/TakeIncident", "bearer e-token ");
         Assert.Equal("executor", decision.Client?.Name);
         Assert.Equal("adm-tolyatti", decision.Client?.AuthorityId);
+        Assert.Equal("executor", decision.RolesHeader);
     }
 
     [Fact]
