@@ -1,4 +1,5 @@
 using GovPublics.Gateway.Access;
+using GovPublics.Gateway.Web;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -10,8 +11,11 @@ builder.Services.AddReverseProxy()
 builder.Services.AddSingleton(new AccessRules(
     builder.Configuration.GetSection(GatewayAuthOptions.Section).Get<GatewayAuthOptions>() ?? new GatewayAuthOptions()));
 
+var browserAccess = builder.AddBrowserAccess();
+
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.UseBrowserAccess(browserAccess);
 app.UseMiddleware<GrpcAccessMiddleware>();
 app.MapReverseProxy();
 if (app.Services.GetRequiredService<AccessRules>().ClientCount == 0)

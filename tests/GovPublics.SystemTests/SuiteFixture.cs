@@ -5,6 +5,7 @@ using GovPublics.AppHost;
 using GovPublics.Testing;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Grpc.Net.Client.Web;
 
 namespace GovPublics.SystemTests;
 
@@ -20,6 +21,9 @@ public sealed class SuiteFixture : IAsyncLifetime
     public int GatewayGrpcPort { get; } = RedisServerProcess.FreePort();
 
     public int GatewayHttpPort { get; } = RedisServerProcess.FreePort();
+
+    /// <summary>The web origin the gateway lets call it with gRPC-Web (CORS).</summary>
+    public const string BrowserOrigin = "https://cur.example.test";
 
     public GrpcChannel Gateway { get; private set; } = null!;
 
@@ -39,6 +43,10 @@ public sealed class SuiteFixture : IAsyncLifetime
         {
             // No dashboard in tests: an exporter pointed at nowhere would only slow shutdown.
             builder.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
+            if (project.Name == "gateway")
+            {
+                builder.CreateResourceBuilder(project).WithEnvironment("Gateway__Cors__Origins__0", BrowserOrigin);
+            }
         }
 
         _app = await builder.BuildAsync(timeout.Token);
@@ -51,15 +59,33 @@ public sealed class SuiteFixture : IAsyncLifetime
     public GrpcChannel ChannelFor(DemoClients.Client? client) =>
         GrpcChannel.ForAddress($"http://127.0.0.1:{GatewayGrpcPort}", new GrpcChannelOptions
         {
-            Credentials = client is null
-                ? ChannelCredentials.Insecure
-                : ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, metadata) =>
-                {
-                    metadata.Add("authorization", "Bearer " + client.Token);
-                    return Task.CompletedTask;
-                })),
+            Credentials = Credentials(client),
             UnsafeUseInsecureChannelCallCredentials = true,
         });
+
+    /// <summary>
+    /// A gRPC-Web channel to the gateway's HTTP/1.1 port, as a browser app calls it, with the client's token (none:
+    /// no token at all).
+    /// </summary>
+    public GrpcChannel GrpcWebChannelFor(DemoClients.Client? client, GrpcWebMode mode)
+    {
+        return GrpcChannel.ForAddress($"http://127.0.0.1:{GatewayHttpPort}", new GrpcChannelOptions
+        {
+            HttpHandler = new GrpcWebHandler(mode, new HttpClientHandler()),
+            HttpVersion = System.Net.HttpVersion.Version11,
+            HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Credentials = Credentials(client),
+            UnsafeUseInsecureChannelCallCredentials = true,
+        });
+    }
+
+    private static ChannelCredentials Credentials(DemoClients.Client? client) => client is null
+        ? ChannelCredentials.Insecure
+        : ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, metadata) =>
+        {
+            metadata.Add("authorization", "Bearer " + client.Token);
+            return Task.CompletedTask;
+        }));
 
     public async ValueTask DisposeAsync()
     {

@@ -36,10 +36,11 @@ public sealed class GrpcAccessMiddleware(RequestDelegate next, AccessRules rules
         var path = request.Path.Value ?? "";
         if (!HttpProtocol.IsHttp2(request.Protocol))
         {
-            // The HTTP/1.1 port is the webhooks' and the health checks' door; gRPC has its own port.
+            // The HTTP/1.1 port is the door of the webhooks, the health checks and gRPC-Web (which arrives here already
+            // translated to gRPC, as HTTP/2); plain gRPC has its own port.
             _refused.Add(1, new("grpc.status", 0), new("rpc.method", "(not http/2)"));
             context.Response.StatusCode = StatusCodes.Status404NotFound;
-            await context.Response.WriteAsync("Not found: on this port only /webhooks/* and /health; gRPC calls go to the gRPC port.");
+            await context.Response.WriteAsync("Not found: on this port only /webhooks/*, /health and gRPC-Web calls (content-type application/grpc-web or application/grpc-web-text); gRPC calls go to the gRPC port.");
             return;
         }
 
