@@ -6,8 +6,8 @@ namespace GovPublics.Gateway.Access;
 /// </summary>
 public sealed record AccessDecision(GatewayClient? Client, int DeniedStatus, string Reason, string RolesHeader = "")
 {
-    public const int Unauthenticated = 16;
-    public const int PermissionDenied = 7;
+    public const int Unauthenticated = GrpcRefusal.Unauthenticated;
+    public const int PermissionDenied = GrpcRefusal.PermissionDenied;
 
     public bool Allowed => Client is not null;
 }
@@ -61,6 +61,12 @@ public sealed class AccessRules
 
     /// <summary>How many clients are configured.</summary>
     public int ClientCount => _byTokenHash.Count;
+
+    /// <summary>Whether these rules know <paramref name="client"/>'s token as the same client, with the same roles and authority.</summary>
+    public bool StillAllows(GatewayClient client) =>
+        _byTokenHash.TryGetValue(client.TokenSha256, out var known) && known.Client is { } now
+        && now.Name == client.Name && now.AuthorityId == client.AuthorityId && now.CallsPerSecond == client.CallsPerSecond
+        && now.Roles.Order().SequenceEqual(client.Roles.Order());
 
     /// <summary>
     /// The roles that may call the method at <paramref name="path"/> (<c>/govpublics.&lt;service&gt;/&lt;Method&gt;</c>,

@@ -35,6 +35,12 @@ public sealed class GatewayClient
     /// <summary>The registry id of the authority an executor works for; empty for the other roles.</summary>
     public string AuthorityId { get; set; } = "";
 
+    /// <summary>
+    /// At most this many calls a second (a token bucket holding one second's worth); 0: no limit of its own. A call
+    /// over it is RESOURCE_EXHAUSTED.
+    /// </summary>
+    public int CallsPerSecond { get; set; }
+
     /// <summary>The hash a client's token is known by.</summary>
     public static string HashToken(string token) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
@@ -44,6 +50,20 @@ public sealed class GatewayClient
 public sealed class GatewayAuthOptions
 {
     public const string Section = "Auth";
+
+    /// <summary>
+    /// Where the client list is read from: the file <c>Auth:ClientsFile</c> names (JSON, <c>{"Clients": [...]}</c>),
+    /// watched for changes; else the <c>Auth</c> section itself (environment, command line, appsettings.json).
+    /// </summary>
+    public static IConfiguration Source(IConfiguration configuration)
+    {
+        if (configuration[$"{Section}:ClientsFile"] is not { Length: > 0 } file)
+        {
+            return configuration.GetSection(Section);
+        }
+
+        return new ConfigurationBuilder().AddJsonFile(Path.GetFullPath(file), optional: false, reloadOnChange: true).Build();
+    }
 
     /// <summary>Everyone who may call the gRPC API. None configured: every gRPC call is refused.</summary>
     public List<GatewayClient> Clients { get; set; } = [];
@@ -74,6 +94,11 @@ public sealed class GatewayAuthOptions
             if (c.Roles.Count == 0)
             {
                 problems.Add($"{at}:Roles must name at least one of {string.Join(", ", Enum.GetNames<ClientRole>())}");
+            }
+
+            if (c.CallsPerSecond < 0)
+            {
+                problems.Add($"{at}:CallsPerSecond must be 0 (no limit) or more");
             }
 
             if (c.Roles.Contains(ClientRole.Executor) != (c.AuthorityId.Length > 0))

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using System.Text;
 
 namespace GovPublics.Gateway.Access;
 
@@ -10,7 +9,7 @@ namespace GovPublics.Gateway.Access;
 /// reaches it without the bearer token and with who made it (<see cref="ClientHeader"/>, <see cref="RolesHeader"/>,
 /// <see cref="AuthorityHeader"/>); whatever a caller sent in those headers itself is dropped first.
 /// </summary>
-public sealed class GrpcAccessMiddleware(RequestDelegate next, AccessRules rules, ILogger<GrpcAccessMiddleware> logger)
+public sealed class GrpcAccessMiddleware(RequestDelegate next, AccessRulesSource rules, ILogger<GrpcAccessMiddleware> logger)
 {
     public const string ClientHeader = "x-gp-client";
     public const string RolesHeader = "x-gp-roles";
@@ -48,16 +47,13 @@ public sealed class GrpcAccessMiddleware(RequestDelegate next, AccessRules rules
         headers.Remove(ClientHeader);
         headers.Remove(RolesHeader);
         headers.Remove(AuthorityHeader);
-        var decision = rules.Check(path, headers.Authorization);
+        var decision = rules.Current.Check(path, headers.Authorization);
         if (decision.Client is not { } client)
         {
             // The method as the rules know it, never the raw path: a caller's made-up paths must not become tags.
             _refused.Add(1, new("grpc.status", decision.DeniedStatus), new("rpc.method", AccessRules.IsKnown(path) ? path.ToLowerInvariant() : "(unknown)"));
             logger.LogWarning("Refused {Method} with gRPC status {Status}: {Reason}", path, decision.DeniedStatus, decision.Reason);
-            context.Response.StatusCode = StatusCodes.Status200OK;
-            context.Response.ContentType = "application/grpc";
-            context.Response.Headers["grpc-status"] = decision.DeniedStatus.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            context.Response.Headers["grpc-message"] = PercentEncoded(decision.Reason);
+            GrpcRefusal.Write(context.Response, decision.DeniedStatus, decision.Reason);
             return;
         }
 
@@ -69,25 +65,10 @@ public sealed class GrpcAccessMiddleware(RequestDelegate next, AccessRules rules
             headers[AuthorityHeader] = client.AuthorityId;
         }
 
-        await next(context);
-    }
-
-    /// <summary>grpc-message as the gRPC protocol wants it: UTF-8, every byte outside printable ASCII and '%' as %XX.</summary>
-    public static string PercentEncoded(string message)
-    {
-        var builder = new StringBuilder(message.Length);
-        foreach (var b in Encoding.UTF8.GetBytes(message))
+        context.Items[Limits.GatewayLimits.ClientItem] = client;
+        using (rules.Open(context, client))
         {
-            if (b is >= 0x20 and <= 0x7E and not (byte)'%')
-            {
-                builder.Append((char)b);
-            }
-            else
-            {
-                builder.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
-            }
+            await next(context);
         }
-
-        return builder.ToString();
     }
 }

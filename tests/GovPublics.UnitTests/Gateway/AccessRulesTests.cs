@@ -101,5 +101,5 @@ public sealed class AccessRulesTests
     [InlineData("100% sure", "100%25 sure")]
     [InlineData("Тольятти", "%D0%A2%D0%BE%D0%BB%D1%8C%D1%8F%D1%82%D1%82%D0%B8")]
     public void Grpc_messages_are_percent_encoded(string message, string encoded) =>
-        Assert.Equal(encoded, GrpcAccessMiddleware.PercentEncoded(message));
+        Assert.Equal(encoded, GrpcRefusal.PercentEncoded(message));
 }
