@@ -37,6 +37,7 @@ public static class SlaServiceCollectionExtensions
             sp.GetRequiredService<DeadlineCalculator>(), sp.GetRequiredService<WorkingClocks>(), sp.GetRequiredService<IOptions<LifecycleOptions>>().Value));
         builder.Services.AddSingleton<IncidentThreadIndex>();
         builder.Services.AddSingleton<MessageRecords>();
+        builder.Services.AddSingleton<IncidentCounts>();
         builder.Services.AddSingleton<IncidentWorkflow>();
         builder.Services.AddHostedService<SlaConsumer>();
         builder.Services.AddHostedService<MessageEventsConsumer>();
@@ -57,8 +58,9 @@ public static class SlaServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Metrics, ratings and points of tension: the rating and tension policies, the analytics consumer group on
-    /// <c>routed</c>, the first-response watcher and the <c>GovPublics.Sla</c> instruments.
+    /// Metrics, ratings and points of tension: the rating and tension policies, the analytics store (incidents are
+    /// counted into it by the SLA consumer, <see cref="IncidentCounts"/>), the analytics consumer group on <c>routed</c>
+    /// (page facts), the first-response watcher and the <c>GovPublics.Sla</c> instruments.
     /// </summary>
     private static void AddSlaAnalytics(this IHostApplicationBuilder builder, string policies)
     {

@@ -101,8 +101,8 @@ public sealed class FirstResponseWatcherTests(RedisFixture redis) : IClassFixtur
             MessageId = "w-rejected", Category = "roads", AuthorityId = Authority, ReceivedAt = received, CreatedAt = received,
             FirstResponseDue = Samara(19, 10), Status = IncidentStatus.Rejected,
         });
-        await store.RecordAsync(new MessageFacts("w-rejected", Platform.Vk, "-1", "w-rejected", "", MessageRole.CitizenComment, received, false,
-            new IncidentPlacement(Authority, received, DateOnly.FromDateTime(received.DateTime), [new TensionCell("chapaevsk", "roads")]), 0), clock.GetUtcNow());
+        await store.PlaceIncidentAsync("w-rejected", 0,
+            new IncidentPlacement(Authority, received, DateOnly.FromDateTime(received.DateTime), [new TensionCell("chapaevsk", "roads")]), clock.GetUtcNow());
 
         // Rejected without an answer and past its due time: adm-chapaevsk's miss, as its metrics count it.
         var waiting = await observer.SweepAsync(CatalogSnapshot.Empty, CancellationToken.None);
@@ -141,7 +141,7 @@ public sealed class FirstResponseWatcherTests(RedisFixture redis) : IClassFixtur
             ("w-due-tonight", Samara(20, 9), Samara(20, 18), null, IncidentStatus.New),
             ("w-closed", Samara(18, 11), Samara(19, 11), null, IncidentStatus.Closed),
         ];
-        var facts = new List<MessageFacts>();
+        var placed = new List<(string Id, IncidentPlacement Placement)>();
         foreach (var (id, received, due, responded, status) in cases)
         {
             await incidentStore.CreateAsync(new Incident
@@ -149,10 +149,9 @@ public sealed class FirstResponseWatcherTests(RedisFixture redis) : IClassFixtur
                 MessageId = id, Category = "roads", AuthorityId = Authority, ReceivedAt = received, CreatedAt = received,
                 FirstResponseDue = due, FirstResponseAt = responded, Status = status,
             });
-            var f = new MessageFacts(id, Platform.Vk, "-1", id, "", MessageRole.CitizenComment, received, false,
-                new IncidentPlacement(Authority, received, DateOnly.FromDateTime(received.DateTime), [new TensionCell("chapaevsk", "roads")]), 0);
-            Assert.Equal(IncidentRecordOutcome.Counted, await store.RecordAsync(f, clock.GetUtcNow()));
-            facts.Add(f);
+            var placement = new IncidentPlacement(Authority, received, DateOnly.FromDateTime(received.DateTime), [new TensionCell("chapaevsk", "roads")]);
+            Assert.Equal(IncidentRecordOutcome.Counted, await store.PlaceIncidentAsync(id, 0, placement, clock.GetUtcNow()));
+            placed.Add((id, placement));
         }
 
         var first = await observer.SweepAsync(CatalogSnapshot.Empty, CancellationToken.None);
@@ -166,10 +165,10 @@ public sealed class FirstResponseWatcherTests(RedisFixture redis) : IClassFixtur
         listener.RecordObservableInstruments();
         Assert.Equal([(1.0, Authority)], Take("govpublics.sla.first_response.overdue_backlog").Select(b => (b.Value, (string)b.Tags["authority_id"]!)));
 
-        // The same moment again, and the same facts delivered again: nothing is measured twice.
-        foreach (var f in facts)
+        // The same moment again, and the same incidents placed again: nothing is measured twice.
+        foreach (var (id, placement) in placed)
         {
-            Assert.Equal(IncidentRecordOutcome.Unchanged, await store.RecordAsync(f, clock.GetUtcNow()));
+            Assert.Equal(IncidentRecordOutcome.Unchanged, await store.PlaceIncidentAsync(id, 0, placement, clock.GetUtcNow()));
         }
 
         var again = await observer.SweepAsync(CatalogSnapshot.Empty, CancellationToken.None);
@@ -230,8 +229,7 @@ public sealed class FirstResponseWatcherTests(RedisFixture redis) : IClassFixtur
                 MessageId = $"walk-{i}", Category = "roads", AuthorityId = "adm-kinel", ReceivedAt = received, CreatedAt = received,
                 FirstResponseDue = received.AddDays(1),
             });
-            await store.RecordAsync(new MessageFacts($"walk-{i}", Platform.Vk, "-1", $"walk-{i}", "", MessageRole.Other, received, false,
-                new IncidentPlacement("adm-kinel", received, DateOnly.FromDateTime(received.DateTime), []), 0), clock.GetUtcNow());
+            await store.PlaceIncidentAsync($"walk-{i}", 0, new IncidentPlacement("adm-kinel", received, DateOnly.FromDateTime(received.DateTime), []), clock.GetUtcNow());
         }
 
         var sweeps = new List<FirstResponseSweep>();

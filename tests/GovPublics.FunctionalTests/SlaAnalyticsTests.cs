@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using GovPublics.Common.Pipeline;
 using GovPublics.Contracts.Sla.V1;
 using GovPublics.Sla.Grpc;
@@ -315,6 +317,104 @@ public sealed class SlaAnalyticsTests(RedisFixture redis) : IClassFixture<RedisF
         Assert.Equal(2, zhigulevsk.Expected, 9);
         Assert.Equal(4 / Math.Sqrt(2), zhigulevsk.Score, 9);
         Assert.False(zhigulevsk.Rising);
+    }
+
+    [Fact]
+    public async Task A_citizens_follow_up_and_reopening_count_as_the_one_incident_they_joined()
+    {
+        // Pokhvistnevo is this test's own: no other test here routes there.
+        const string Authority = "adm-pokhvistnevo", Municipality = "pokhvistnevo", Thread = "wall-1_7701";
+        var created = new ConcurrentQueue<(long Value, object? Authority)>();
+        using var listener = ListenToIncidentsCreated(created);
+        var lifecycle = new SlaService.SlaServiceClient(_sla.Channel);
+        RoutedMessage Written(string externalId, string text) =>
+            Incident(Message(externalId, DateTimeOffset.UtcNow, thread: Thread) with { AuthorId = "951", Text = text }, Authority, "roads", Municipality);
+
+        var first = Written("again-1", "Яма у школы");
+        await AddAsync([first]);
+        var incident = await Eventually.Found(() => lifecycle.GetIncidentByMessageAsync(new GetIncidentByMessageRequest { MessageId = first.Message.MessageId }).ResponseAsync);
+        var followUp = Written("again-2", "Когда заделаете?");
+        await AddAsync([followUp]);
+        await Eventually.True(async () => (await lifecycle.GetIncidentAsync(new GetIncidentRequest { Id = incident.Id })).FollowUpCount == 1, "the follow-up joining");
+        await lifecycle.AnswerIncidentAsync(new AnswerIncidentRequest { Id = incident.Id, Actor = "ivanov", Kind = AnswerKind.Final, Text = "Заделали" });
+        var reopening = Written("again-3", "Яма снова на месте");
+        await AddAsync([reopening]);
+        await Eventually.True(async () => (await lifecycle.GetIncidentAsync(new GetIncidentRequest { Id = incident.Id })).ReopenCount == 1, "the reopening");
+        await CaughtUpAsync();
+
+        async Task AssertCountedOnceAsync()
+        {
+            var now = DateTimeOffset.UtcNow;
+            // Two days, so a test running over local midnight still sees all three messages.
+            var tension = await _client.GetTensionPointsAsync(new GetTensionPointsRequest { At = Ts(now), WindowDays = 2, MunicipalityId = Municipality, IncludeAll = true });
+            var metrics = await _client.GetAuthorityMetricsAsync(new GetAuthorityMetricsRequest { AuthorityId = Authority, From = Ts(now.AddHours(-1)), To = Ts(now), AsOf = Ts(now) });
+            // Points of tension, the authority's incidents, the incidents-created counter.
+            Assert.Equal((1L, 1, 1L), (Assert.Single(tension.Points).CurrentCount, Assert.Single(metrics.Authorities).Incidents,
+                created.Where(c => Equals(c.Authority, Authority)).Sum(c => c.Value)));
+        }
+
+        await AssertCountedOnceAsync();
+
+        // All three delivered again: still the one incident.
+        await AddAsync([first, followUp, reopening]);
+        await CaughtUpAsync();
+        await AssertCountedOnceAsync();
+    }
+
+    [Fact]
+    public async Task An_incident_created_before_a_failure_to_count_it_is_counted_once_when_its_entry_comes_again()
+    {
+        // Oktyabrsk is this test's own.
+        const string Authority = "adm-oktyabrsk", Municipality = "oktyabrsk";
+        var created = new ConcurrentQueue<(long Value, object? Authority)>();
+        using var listener = ListenToIncidentsCreated(created);
+        var routed = Incident(Message("crash-1", DateTimeOffset.UtcNow), Authority, "housing_utilities", Municipality);
+        // The SLA consumer's create script ran, then it failed before counting: the entry was never acknowledged.
+        var (id, _) = await _sla.Services.GetRequiredService<IncidentStore>().CreateAsync(new DomainIncident
+        {
+            MessageId = routed.Message.MessageId, Category = "housing_utilities", AuthorityId = Authority, MunicipalityId = Municipality,
+            ReceivedAt = routed.Message.ReceivedAt, CreatedAt = routed.Message.ReceivedAt, FirstResponseDue = routed.Message.ReceivedAt.AddDays(1),
+            Text = routed.Message.Text,
+        });
+
+        // Redelivered, twice.
+        await AddAsync([routed, routed]);
+        await CaughtUpAsync();
+
+        var now = DateTimeOffset.UtcNow;
+        var tension = await _client.GetTensionPointsAsync(new GetTensionPointsRequest { At = Ts(now), WindowDays = 2, MunicipalityId = Municipality, IncludeAll = true });
+        var point = Assert.Single(tension.Points);
+        Assert.Equal(1, point.CurrentCount);
+        Assert.Equal(id, Assert.Single(point.Samples).IncidentId);
+        Assert.Equal(1, created.Where(c => Equals(c.Authority, Authority)).Sum(c => c.Value));
+    }
+
+    /// <summary>Collects <c>govpublics.sla.incidents.created</c> of this test's SLA host (other hosts in the process have their own meters).</summary>
+    private MeterListener ListenToIncidentsCreated(ConcurrentQueue<(long Value, object? Authority)> into)
+    {
+        var factory = _sla.Services.GetRequiredService<IMeterFactory>();
+        var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Scope == factory && instrument.Name == "govpublics.sla.incidents.created")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            object? authority = null;
+            foreach (var tag in tags)
+            {
+                authority = tag.Key == "authority_id" ? tag.Value : authority;
+            }
+
+            into.Enqueue((value, authority));
+        });
+        listener.Start();
+        return listener;
     }
 
     [Fact]

@@ -12,7 +12,7 @@ namespace GovPublics.Sla.Pipeline;
 /// The SLA consumer group on the <c>routed</c> stream: a decision that is an incident becomes exactly one incident
 /// with its deadlines, a newer decision for a message reroutes or dismisses its incident, a page's reply records the
 /// first response, and a citizen writing again joins or reopens their incident (<see cref="IncidentWorkflow.ApplyRoutedAsync"/>).
-/// The entry is acknowledged after the effect is stored.
+/// The entry is acknowledged after the effect is stored, the incident's analytics counts included.
 /// </summary>
 public sealed class SlaConsumer(
     IConnectionMultiplexer redis,

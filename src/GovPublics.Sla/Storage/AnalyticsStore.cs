@@ -142,11 +142,8 @@ public sealed class AnalyticsStore(IConnectionMultiplexer redis, AnalyticsKeys k
 
     private readonly AnalyticsOptions _options = options.Value;
 
-    /// <summary>
-    /// Records one routed message: its post, comment or page reply facts (once per message id) and its decision's
-    /// incident placement (once per revision). Safe to repeat.
-    /// </summary>
-    public async Task<IncidentRecordOutcome> RecordAsync(MessageFacts facts, DateTimeOffset now)
+    /// <summary>Records one routed message's post, comment or page reply facts, once per message id. Safe to repeat.</summary>
+    public async Task RecordAsync(MessageFacts facts, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(facts);
         var db = redis.GetDatabase();
@@ -179,27 +176,37 @@ public sealed class AnalyticsStore(IConnectionMultiplexer redis, AnalyticsKeys k
                     [seenTtl, facts.MessageId, written, threadTtl]);
                 break;
         }
+    }
 
+    /// <summary>
+    /// Counts the incident of a message (<paramref name="incident"/>), or takes it out when a later decision says it
+    /// is none (null), once per decision revision. Safe to repeat. The SLA calls it for the messages it made incidents
+    /// of, never for a follow-up or a reopening (they joined an incident counted already).
+    /// </summary>
+    public async Task<IncidentRecordOutcome> PlaceIncidentAsync(string messageId, int revision, IncidentPlacement? incident, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(messageId);
         // The first decision on a message that is no incident has nothing to count and nothing to take back.
-        if (facts.Incident is null && facts.Revision == 0)
+        if (incident is null && revision == 0)
         {
             return IncidentRecordOutcome.Unchanged;
         }
 
-        var incident = facts.Incident;
+        var db = redis.GetDatabase();
+        var cutoff = (now - _options.Retention).ToUnixTimeMilliseconds();
         var day = incident?.Day ?? DateOnly.MinValue;
         var cells = incident?.Cells.Select(c => c.Key).ToList() ?? [];
         var dayExpiry = incident is null ? 0
             : new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).Add(_options.Retention).AddDays(1).ToUnixTimeSeconds();
         RedisKey[] scriptKeys =
         [
-            keys.Decision(facts.MessageId), keys.IncidentsReceived, keys.AwaitingFirstResponse, keys.FirstResponded,
+            keys.Decision(messageId), keys.IncidentsReceived, keys.AwaitingFirstResponse, keys.FirstResponded,
             keys.IncidentsOfAuthority(incident?.AuthorityId ?? ""), keys.TensionDay(day),
             .. cells.Select(c => (RedisKey)keys.TensionSamples(day, c)),
         ];
         RedisValue[] args =
         [
-            facts.Revision, incident is null ? 0 : 1, facts.MessageId, incident?.ReceivedAt.ToUnixTimeMilliseconds() ?? 0,
+            revision, incident is null ? 0 : 1, messageId, incident?.ReceivedAt.ToUnixTimeMilliseconds() ?? 0,
             (long)_options.Retention.TotalSeconds, dayExpiry, cutoff, cells.Count, .. cells.Select(c => (RedisValue)c),
         ];
         var result = (int)await db.ScriptEvaluateAsync(DecisionScript, scriptKeys, args);

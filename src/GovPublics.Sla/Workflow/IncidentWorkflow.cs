@@ -33,6 +33,7 @@ public sealed class IncidentWorkflow(
     MessageRecords messages,
     IncidentFactory factory,
     IncidentLifecycle lifecycle,
+    IncidentCounts counts,
     CatalogCache catalog,
     RedisKeys keys,
     TimeProvider time,
@@ -95,7 +96,8 @@ public sealed class IncidentWorkflow(
     /// thread's incidents waiting for one; a message that has an incident applies a newer decision (reroute, or
     /// dismiss when it is not an incident any more; not newer: ignored); a new incident of a citizen who wrote in a
     /// thread where the same citizen has an incident on the same topic joins it (follow-up, or reopen within the
-    /// period); otherwise an incident decision creates the incident.
+    /// period); otherwise an incident decision creates the incident. Creating, re-routing or dismissing a message's own
+    /// incident counts it for the analytics (<see cref="IncidentCounts"/>); joining one counts nothing.
     /// </summary>
     public async Task<RoutedOutcome> ApplyRoutedAsync(RoutedMessage routed, CancellationToken cancellationToken)
     {
@@ -108,7 +110,7 @@ public sealed class IncidentWorkflow(
 
         if (await store.GetByMessageAsync(message.MessageId) is { } existing)
         {
-            return await NewDecisionAsync(existing, message, decision, now, cancellationToken);
+            return await NewDecisionAsync(existing, routed, now, cancellationToken);
         }
 
         if (!decision.IsIncident)
@@ -131,7 +133,7 @@ public sealed class IncidentWorkflow(
 
         var incident = factory.Create(routed, catalog.Current, now);
         var (id, created) = await store.CreateAsync(incident);
-        await CompleteCreationAsync(id, incident, message, now, cancellationToken);
+        await CompleteCreationAsync(id, incident, routed, now, cancellationToken);
         logger.LogDebug("Incident {IncidentId} for message {MessageId}: {Authority}, first response due {Due:O}{Repeat}",
             id, incident.MessageId, incident.AuthorityId, incident.FirstResponseDue, created ? "" : " (existed)");
         return created ? RoutedOutcome.Created : RoutedOutcome.Ignored;
@@ -195,16 +197,16 @@ public sealed class IncidentWorkflow(
         }
     }
 
-    private async Task<RoutedOutcome> NewDecisionAsync(
-        Incident existing, CitizenMessage message, RoutedDecision decision, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<RoutedOutcome> NewDecisionAsync(Incident existing, RoutedMessage routed, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        var decision = routed.Decision;
         if (decision.Revision <= existing.RoutingRevision)
         {
             if (decision.Revision == existing.RoutingRevision)
             {
-                // The entry that created (or last rerouted) the incident, delivered again: the consumer may have
-                // failed after the create script, before the steps after it.
-                await CompleteCreationAsync(existing.Id, existing, message, now, cancellationToken);
+                // The entry that created (or last rerouted or dismissed) the incident, delivered again: the consumer
+                // may have failed after the incident's script, before the steps after it.
+                await CompleteCreationAsync(existing.Id, existing, routed, now, cancellationToken);
             }
 
             logger.LogDebug("Decision revision {Revision} for incident {IncidentId} is not newer than {Current}; ignored",
@@ -216,12 +218,19 @@ public sealed class IncidentWorkflow(
         {
             var (_, rerouted) = await store.UpdateAsync(existing.Id, LifecycleAction.Reroute.Name(),
                 current => lifecycle.Reroute(current, decision, catalog.Current, now), cancellationToken);
-            return rerouted ? RoutedOutcome.Rerouted : RoutedOutcome.Ignored;
+            return rerouted ? await CountedAsync(routed, RoutedOutcome.Rerouted) : RoutedOutcome.Ignored;
         }
 
         var (_, dismissed) = await store.UpdateAsync(existing.Id, LifecycleAction.Dismiss.Name(),
             current => lifecycle.Dismiss(current, decision, now), cancellationToken);
-        return dismissed ? RoutedOutcome.Dismissed : RoutedOutcome.Ignored;
+        return dismissed ? await CountedAsync(routed, RoutedOutcome.Dismissed) : RoutedOutcome.Ignored;
+    }
+
+    /// <summary>A re-route moves the incident's counts to its new authority and place; a dismissal takes them back.</summary>
+    private async Task<RoutedOutcome> CountedAsync(RoutedMessage routed, RoutedOutcome outcome)
+    {
+        await counts.CountAsync(routed);
+        return outcome;
     }
 
     /// <summary>
@@ -302,12 +311,15 @@ public sealed class IncidentWorkflow(
     }
 
     /// <summary>
-    /// What follows the create script: the thread index, the catch-up with the stored message, and the page's reply
-    /// that came before the incident. Each step is idempotent (NX writes; changes judged on the record as stored), so
-    /// the routed entry's redelivery runs them again and repairs what a failure between the script and them left undone.
+    /// What follows the create script: the incident's analytics counts, the thread index, the catch-up with the stored
+    /// message, and the page's reply that came before the incident. Each step is idempotent (counts per decision
+    /// revision; NX writes; changes judged on the record as stored), so the routed entry's redelivery runs them again
+    /// and repairs what a failure between the script and them left undone.
     /// </summary>
-    private async Task CompleteCreationAsync(string id, Incident incident, CitizenMessage message, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task CompleteCreationAsync(string id, Incident incident, RoutedMessage routed, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        var message = routed.Message;
+        await counts.CountAsync(routed);
         await threads.AddAsync(id, incident);
         await CatchUpWithMessageAsync(id, incident, now, cancellationToken);
         await CatchUpWithRepliesAsync(id, incident, message, now, cancellationToken);

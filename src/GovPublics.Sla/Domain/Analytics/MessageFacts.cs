@@ -19,13 +19,6 @@ public enum MessageRole
     CitizenComment = 3,
 }
 
-/// <summary>Where an incident counts: its authority (by received time) and its territory × topic cells (by day).</summary>
-/// <param name="AuthorityId">The responsible authority of the decision.</param>
-/// <param name="ReceivedAt">When GovPublics received the message: the authority metrics count by it.</param>
-/// <param name="Day">The local day (analytics time zone) of the message's written time.</param>
-/// <param name="Cells">Its municipality's cell and, when routing found one, its district's; empty without a place.</param>
-public sealed record IncidentPlacement(string AuthorityId, DateTimeOffset ReceivedAt, DateOnly Day, IReadOnlyList<TensionCell> Cells);
-
 /// <summary>The analytics view of one routed message.</summary>
 /// <param name="MessageId">The pipeline's message id.</param>
 /// <param name="Platform">The page's platform.</param>
@@ -38,8 +31,6 @@ public sealed record IncidentPlacement(string AuthorityId, DateTimeOffset Receiv
 /// future date cannot push it ahead), so a backfill of old messages lands on the days they were written.
 /// </param>
 /// <param name="HasVisuals">A page post with a photo, video or cards (the rating policy's types).</param>
-/// <param name="Incident">Set when the decision makes it an incident.</param>
-/// <param name="Revision">The decision's revision: a later decision on the same message replaces the placement.</param>
 public sealed record MessageFacts(
     string MessageId,
     Platform Platform,
@@ -48,18 +39,17 @@ public sealed record MessageFacts(
     string ThreadId,
     MessageRole Role,
     DateTimeOffset WrittenAt,
-    bool HasVisuals,
-    IncidentPlacement? Incident,
-    int Revision)
+    bool HasVisuals)
 {
-    /// <summary>Reads a routed message: its role on the page, its visuals, and its incident placement.</summary>
-    public static MessageFacts From(RoutedMessage routed, RatingPolicy policy, TimeZoneInfo zone)
+    /// <summary>
+    /// Reads a routed message: its role on the page and its visuals. Whether it counts as an incident is not the
+    /// message's to say but the SLA's (<see cref="IncidentPlacement"/>): a citizen writing again joins their incident.
+    /// </summary>
+    public static MessageFacts From(RoutedMessage routed, RatingPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(routed);
         ArgumentNullException.ThrowIfNull(policy);
-        ArgumentNullException.ThrowIfNull(zone);
-        var (m, d) = routed;
-        var written = m.CreatedAt < m.ReceivedAt ? m.CreatedAt : m.ReceivedAt;
+        var m = routed.Message;
         var role = (m.Kind, m.FromPage) switch
         {
             (MessageKind.PagePost, true) => MessageRole.PagePost,
@@ -68,26 +58,6 @@ public sealed record MessageFacts(
             _ => MessageRole.Other,
         };
 
-        IncidentPlacement? incident = null;
-        if (d.IsIncident)
-        {
-            var cells = new List<TensionCell>(2);
-            if (d.MunicipalityId.Length > 0 && d.Category.Length > 0)
-            {
-                cells.Add(new TensionCell(d.MunicipalityId, d.Category));
-                if (d.DistrictId.Length > 0 && d.DistrictId != d.MunicipalityId)
-                {
-                    cells.Add(new TensionCell(d.DistrictId, d.Category));
-                }
-            }
-
-            incident = new IncidentPlacement(
-                d.ResponsibleAuthorityId,
-                m.ReceivedAt,
-                DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(written, zone).DateTime),
-                cells);
-        }
-
         return new MessageFacts(
             m.MessageId,
             m.Platform,
@@ -95,9 +65,14 @@ public sealed record MessageFacts(
             m.ExternalId,
             m.ThreadId,
             role,
-            written,
-            role == MessageRole.PagePost && m.Attachments.Any(a => policy.IsVisual(a.Type)),
-            incident,
-            d.Revision);
+            WrittenAtOf(m),
+            role == MessageRole.PagePost && m.Attachments.Any(a => policy.IsVisual(a.Type)));
+    }
+
+    /// <summary>The platform's written time, but never after GovPublics received the message.</summary>
+    public static DateTimeOffset WrittenAtOf(CitizenMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return message.CreatedAt < message.ReceivedAt ? message.CreatedAt : message.ReceivedAt;
     }
 }

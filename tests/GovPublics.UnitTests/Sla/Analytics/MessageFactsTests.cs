@@ -28,26 +28,26 @@ public sealed class MessageFactsTests
     public void The_role_on_the_page_follows_kind_and_author(MessageKind kind, bool fromPage, MessageRole role)
     {
         var at = Samara(2026, 3, 16, 10);
-        Assert.Equal(role, MessageFacts.From(Routed(kind, fromPage, at, at), _policy, SamaraZone).Role);
+        Assert.Equal(role, MessageFacts.From(Routed(kind, fromPage, at, at), _policy).Role);
     }
 
     [Fact]
     public void A_post_with_a_photo_or_cards_is_visual_and_a_link_is_not()
     {
         var at = Samara(2026, 3, 16, 10);
-        Assert.True(MessageFacts.From(Routed(MessageKind.PagePost, true, at, at, [new("link", ""), new("Photo", "x")]), _policy, SamaraZone).HasVisuals);
-        Assert.True(MessageFacts.From(Routed(MessageKind.PagePost, true, at, at, [new("pretty_cards", "")]), _policy, SamaraZone).HasVisuals);
-        Assert.False(MessageFacts.From(Routed(MessageKind.PagePost, true, at, at, [new("link", ""), new("poll", "")]), _policy, SamaraZone).HasVisuals);
+        Assert.True(MessageFacts.From(Routed(MessageKind.PagePost, true, at, at, [new("link", ""), new("Photo", "x")]), _policy).HasVisuals);
+        Assert.True(MessageFacts.From(Routed(MessageKind.PagePost, true, at, at, [new("pretty_cards", "")]), _policy).HasVisuals);
+        Assert.False(MessageFacts.From(Routed(MessageKind.PagePost, true, at, at, [new("link", ""), new("poll", "")]), _policy).HasVisuals);
         // Only page posts are rated for visuals.
-        Assert.False(MessageFacts.From(Routed(MessageKind.Comment, false, at, at, [new("photo", "")]), _policy, SamaraZone).HasVisuals);
+        Assert.False(MessageFacts.From(Routed(MessageKind.Comment, false, at, at, [new("photo", "")]), _policy).HasVisuals);
     }
 
     [Fact]
     public void The_written_time_never_passes_the_received_time()
     {
         var received = Samara(2026, 3, 16, 10);
-        Assert.Equal(received, MessageFacts.From(Routed(MessageKind.Comment, false, received.AddHours(5), received), _policy, SamaraZone).WrittenAt);
-        Assert.Equal(received.AddDays(-3), MessageFacts.From(Routed(MessageKind.Comment, false, received.AddDays(-3), received), _policy, SamaraZone).WrittenAt);
+        Assert.Equal(received, MessageFacts.From(Routed(MessageKind.Comment, false, received.AddHours(5), received), _policy).WrittenAt);
+        Assert.Equal(received.AddDays(-3), MessageFacts.From(Routed(MessageKind.Comment, false, received.AddDays(-3), received), _policy).WrittenAt);
     }
 
     [Fact]
@@ -60,10 +60,8 @@ public sealed class MessageFactsTests
             IsIncident = true, Category = "housing_utilities", MunicipalityId = "samara", DistrictId = "samara-kirovsky",
             ResponsibleAuthorityId = "adm-samara-kirovsky", Revision = 2,
         };
-        var facts = MessageFacts.From(Routed(MessageKind.Comment, false, written, written.AddDays(1), decision: decision), _policy, SamaraZone);
+        var placement = IncidentPlacement.From(Routed(MessageKind.Comment, false, written, written.AddDays(1), decision: decision), SamaraZone)!;
 
-        Assert.Equal(2, facts.Revision);
-        var placement = facts.Incident!;
         Assert.Equal("adm-samara-kirovsky", placement.AuthorityId);
         Assert.Equal(written.AddDays(1), placement.ReceivedAt);
         Assert.Equal(new DateOnly(2026, 3, 16), placement.Day);
@@ -76,10 +74,10 @@ public sealed class MessageFactsTests
         var at = Samara(2026, 3, 16, 10);
         var decision = new RoutedDecision { IsIncident = true, Category = "healthcare", ResponsibleAuthorityId = "minzdrav" };
 
-        var placement = MessageFacts.From(Routed(MessageKind.PrivateMessage, false, at, at, decision: decision), _policy, SamaraZone).Incident!;
+        var placement = IncidentPlacement.From(Routed(MessageKind.PrivateMessage, false, at, at, decision: decision), SamaraZone)!;
 
         Assert.Equal("minzdrav", placement.AuthorityId);
         Assert.Empty(placement.Cells);
-        Assert.Null(MessageFacts.From(Routed(MessageKind.Comment, false, at, at), _policy, SamaraZone).Incident);
+        Assert.Null(IncidentPlacement.From(Routed(MessageKind.Comment, false, at, at), SamaraZone));
     }
 }
