@@ -23,7 +23,8 @@ public sealed class GatewayDoorTests(RedisFixture redis) : IClassFixture<RedisFi
     public async ValueTask InitializeAsync()
     {
         _registry = new ServiceHost<RegistryGrpcService>(redis.Server.ConnectionString);
-        _registry.StartServer();
+        // Loaded before any call through the gateway, which would otherwise be UNAVAILABLE while it loads.
+        await Eventually.GrpcReady(() => new RegistryService.RegistryServiceClient(_registry.Channel).ListTerritoriesAsync(new ListTerritoriesRequest()).ResponseAsync);
         await WriteClientsAsync(("alpha", "alpha-token", "Admin", 0), ("slow", "slow-token", "Integrator", 1));
         _gateway = new ServiceHost<AccessRulesSource>(redis.Server.ConnectionString, new Dictionary<string, string?>
         {
