@@ -127,6 +127,10 @@ public static partial class CatalogImport
     public const string PagesSet = "pages";
     public const string RulesSet = "rules";
 
+    /// <summary>What to do instead of an import that leaves a territory without its administration.</summary>
+    private const string AdministrationRemedy =
+        "import its successor in the same file (a new administration of the territory, with this row no longer one), or archive the territory, which takes its administration with it";
+
     private static readonly string[] _sourceOrder = [TerritoriesSet, AuthoritiesSet, PagesSet, RulesSet, "line"];
 
     /// <summary>
@@ -289,6 +293,7 @@ public static partial class CatalogImport
 
         var catalogueErrors = new List<CatalogError>();
         CatalogValidator.CheckReferences(territories, authorities, pages, rules, catalogueErrors);
+        CatalogValidator.CheckAdministrationsKept(current.Authorities, territories, authorities, rules, AdministrationRemedy, catalogueErrors);
 
         var rowsById = active.ToLookup(r => (r.Set, r.Id));
         var general = new List<CatalogError>();

@@ -41,7 +41,7 @@ public sealed class CatalogSnapshot
         _pagesById = Pages.ToFrozenDictionary(p => p.Id, StringComparer.Ordinal);
         _pagesByExternalId = Pages.ToFrozenDictionary(p => new PageKey(p.Platform, p.ExternalId));
         _administrationByTerritory = Authorities
-            .Where(a => a.Kind is AuthorityKind.Administration or AuthorityKind.DistrictAdministration)
+            .Where(CatalogValidator.IsAdministration)
             .GroupBy(a => a.TerritoryId, StringComparer.Ordinal)
             .ToFrozenDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         _rules = Rules

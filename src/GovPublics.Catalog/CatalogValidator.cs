@@ -13,6 +13,28 @@ public sealed class CatalogValidationException(IReadOnlyList<CatalogError> error
     public IReadOnlyList<CatalogError> Errors { get; } = errors;
 }
 
+/// <summary>
+/// A territory still in the catalogue that a change would leave without its administration: who it was, what it
+/// would become (null when archived), and the jurisdiction rules that send the territory's cases to its administration.
+/// </summary>
+public sealed record TerritoryWithoutAdministration(
+    Territory Territory, Authority Administration, Authority? After, IReadOnlyList<string> RuleIds)
+{
+    /// <summary>How many rule ids <see cref="Describe"/> names before "…".</summary>
+    private const int RulesNamed = 5;
+
+    /// <summary>What depends on the administration, for a refusal's message.</summary>
+    public string Describe()
+    {
+        var rules = RuleIds.Count == 0
+            ? ""
+            : $"; {RuleIds.Count} jurisdiction rule(s) send its cases to its administration ("
+              + string.Join(", ", RuleIds.Take(RulesNamed)) + (RuleIds.Count > RulesNamed ? ", …" : "") + ")";
+        return $"territory '{Territory.Id}' ({Territory.Name}) would be left without an administration: "
+            + $"'{Administration.Id}' is its only one and the territory is still in the catalogue{rules}";
+    }
+}
+
 /// <summary>Rules that hold across the whole catalogue: unique ids, existing references, no parent cycles.</summary>
 public static class CatalogValidator
 {
@@ -77,7 +99,7 @@ public static class CatalogValidator
 
         // Rules that send a topic to "the territory's administration" need exactly one: with two, which one answers
         // for the territory's potholes would depend on the order of their ids.
-        foreach (var dup in authorities.Where(a => a.Kind is AuthorityKind.Administration or AuthorityKind.DistrictAdministration)
+        foreach (var dup in authorities.Where(IsAdministration)
                      .GroupBy(a => a.TerritoryId, StringComparer.Ordinal).Where(g => g.Count() > 1))
         {
             var ids = dup.Select(a => a.Id).Order(StringComparer.Ordinal).ToList();
@@ -111,6 +133,61 @@ public static class CatalogValidator
 
         FindCycles(ParentsById(territories.Select(t => (t.Id, t.ParentId))), "territories", errors);
         FindCycles(ParentsById(authorities.Select(a => (a.Id, a.ParentId))), "authorities", errors);
+    }
+
+    /// <summary>True for the kinds that answer for a territory under "territory administration" rules.</summary>
+    public static bool IsAdministration(Authority authority) =>
+        authority.Kind is AuthorityKind.Administration or AuthorityKind.DistrictAdministration;
+
+    /// <summary>
+    /// The territories still in the catalogue after a change that had an administration before it and would have
+    /// none after it: the administration archived, or changed to another kind or territory. A territory that never
+    /// had one (just created, its administration to follow) is not among them, nor one archived in the same change.
+    /// </summary>
+    public static IReadOnlyList<TerritoryWithoutAdministration> TerritoriesLeftWithoutAdministration(
+        IReadOnlyList<Authority> authoritiesBefore,
+        IReadOnlyList<Territory> territoriesAfter,
+        IReadOnlyList<Authority> authoritiesAfter,
+        IReadOnlyList<JurisdictionRule> rulesAfter)
+    {
+        var governedAfter = authoritiesAfter.Where(IsAdministration).Select(a => a.TerritoryId).ToHashSet(StringComparer.Ordinal);
+        var before = authoritiesBefore.Where(IsAdministration).GroupBy(a => a.TerritoryId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.OrderBy(a => a.Id, StringComparer.Ordinal).First(), StringComparer.Ordinal);
+        var left = new List<TerritoryWithoutAdministration>();
+        foreach (var territory in territoriesAfter.Where(t => t.Kind != TerritoryKind.Region && !governedAfter.Contains(t.Id)))
+        {
+            if (before.TryGetValue(territory.Id, out var administration))
+            {
+                var rules = rulesAfter
+                    .Where(r => r.TerritoryAdministration
+                        && (r.TerritoryId == territory.Id || (r.TerritoryId.Length == 0 && r.TerritoryKind == territory.Kind)))
+                    .Select(r => r.Id).Order(StringComparer.Ordinal).ToList();
+                left.Add(new TerritoryWithoutAdministration(territory, administration,
+                    authoritiesAfter.FirstOrDefault(a => a.Id == administration.Id), rules));
+            }
+        }
+
+        return left;
+    }
+
+    /// <summary>
+    /// Adds an error, on the administration's entry, for every territory a change would leave without its
+    /// administration (see <see cref="TerritoriesLeftWithoutAdministration"/>); <paramref name="remedy"/> says what
+    /// to do instead.
+    /// </summary>
+    public static void CheckAdministrationsKept(
+        IReadOnlyList<Authority> authoritiesBefore,
+        IReadOnlyList<Territory> territoriesAfter,
+        IReadOnlyList<Authority> authoritiesAfter,
+        IReadOnlyList<JurisdictionRule> rulesAfter,
+        string remedy,
+        List<CatalogError> errors)
+    {
+        foreach (var left in TerritoriesLeftWithoutAdministration(authoritiesBefore, territoriesAfter, authoritiesAfter, rulesAfter))
+        {
+            var field = left.After is null ? "id" : left.After.TerritoryId != left.Territory.Id ? "territory_id" : "kind";
+            errors.Add(new CatalogError("authorities", left.Administration.Id, $"{field}: {left.Describe()}; {remedy}"));
+        }
     }
 
     /// <summary>Parent by id; a repeated id (already reported) keeps its first parent instead of throwing.</summary>
