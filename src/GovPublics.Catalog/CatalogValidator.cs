@@ -104,7 +104,7 @@ public static class CatalogValidator
         {
             var ids = dup.Select(a => a.Id).Order(StringComparer.Ordinal).ToList();
             errors.Add(new CatalogError("authorities", ids[^1],
-                $"kind: territory '{dup.Key}' would have {ids.Count} administrations ({string.Join(", ", ids)}); a territory has one, which answers for it under the jurisdiction rules"));
+                $"kind: territory '{dup.Key}' would have {ids.Count} administrations ({string.Join(", ", ids)}); a territory has one, which answers for it under the jurisdiction rules; to replace it, archive the old one with the new one as its successor, in one change"));
         }
 
         foreach (var p in pages.Where(p => !authorityIds.Contains(p.OwnerAuthorityId)))

@@ -5,6 +5,7 @@ using GovPublics.Contracts.Routing.V1;
 using GovPublics.Registry.Grpc;
 using GovPublics.Routing.Grpc;
 using GovPublics.Testing;
+using Google.Protobuf;
 using Google.Rpc;
 using Grpc.Core;
 
@@ -265,6 +266,108 @@ public sealed class RegistryWriteTests(RedisFixture redis, ITestOutputHelper out
             _client.ArchiveTerritoryAsync(new ArchiveRequest { Id = "samara", Version = samara.Version }).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, ex.StatusCode);
         Assert.Contains("authorities/adm-samara", ex.GetRpcStatus()!.GetDetail<PreconditionFailure>()!.Violations.Select(v => v.Subject));
+    }
+
+    /// <summary>Who answers for potholes in <paramref name="territory"/>.</summary>
+    private async Task<string> ResponsibleForRoadsIn(string territory) =>
+        (await _client.ResolveResponsibleAsync(new ResolveResponsibleRequest { Topic = "roads", TerritoryId = territory })).Authority.Id;
+
+    [Fact]
+    public async Task Archiving_the_only_administration_of_a_territory_is_FailedPrecondition_saying_what_depends_on_it()
+    {
+        var adm = await _client.GetAuthorityAsync(new GetAuthorityRequest { Id = "adm-zhigulevsk" });
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => _client.ArchiveAuthorityAsync(new ArchiveRequest
+        {
+            Id = adm.Id, Version = adm.Version, ReassignTo = "gov",
+        }).ResponseAsync);
+
+        Assert.Equal(StatusCode.FailedPrecondition, ex.StatusCode);
+        Assert.Contains("territory 'zhigulevsk'", ex.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("would be left without an administration", ex.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("education-urban-okrug", ex.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("successor", ex.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("territories/zhigulevsk", ex.GetRpcStatus()!.GetDetail<PreconditionFailure>()!.Violations.Select(v => v.Subject));
+        Assert.Equal("adm-zhigulevsk", await ResponsibleForRoadsIn("zhigulevsk"));
+        Assert.Equal("adm-zhigulevsk", (await _client.ListPagesAsync(new ListPagesRequest { OwnerAuthorityId = "adm-zhigulevsk" })).Pages[0].OwnerAuthorityId);
+    }
+
+    [Fact]
+    public async Task Turning_the_only_administration_into_a_department_is_FailedPrecondition()
+    {
+        var adm = await _client.GetAuthorityAsync(new GetAuthorityRequest { Id = "adm-otradny" });
+        var department = adm.Clone();
+        department.Kind = AuthorityKind.Department;
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => _client.UpdateAuthorityAsync(new UpdateAuthorityRequest { Authority = department }).ResponseAsync);
+
+        Assert.Equal(StatusCode.FailedPrecondition, ex.StatusCode);
+        Assert.Contains("territory 'otradny'", ex.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(adm, await _client.GetAuthorityAsync(new GetAuthorityRequest { Id = "adm-otradny" }));
+    }
+
+    [Fact]
+    public async Task An_import_that_leaves_a_territory_without_its_administration_is_refused_naming_the_row()
+    {
+        var adm = await _client.GetAuthorityAsync(new GetAuthorityRequest { Id = "adm-kinel" });
+        var json = $$"""
+            {"authorities": [{"id": "adm-kinel", "kind": "department", "name": "{{adm.Name}}", "territory_id": "kinel", "parent_id": "gov"}]}
+            """;
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => _client.ImportCatalogAsync(new ImportCatalogRequest
+        {
+            Format = CatalogFormat.Json, Content = ByteString.CopyFromUtf8(json),
+        }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        var violation = Assert.Single(ex.GetRpcStatus()!.GetDetail<BadRequest>()!.FieldViolations);
+        Assert.Equal("authorities[0].kind", violation.Field);
+        Assert.Contains("territory 'kinel'", violation.Description, StringComparison.Ordinal);
+        Assert.Contains("would be left without an administration", violation.Description, StringComparison.Ordinal);
+        Assert.Equal(AuthorityKind.Administration, (await _client.GetAuthorityAsync(new GetAuthorityRequest { Id = "adm-kinel" })).Kind);
+    }
+
+    [Fact]
+    public async Task An_administration_is_replaced_by_archiving_it_with_its_successor_in_one_change()
+    {
+        var old = await _client.GetAuthorityAsync(new GetAuthorityRequest { Id = "adm-syzran" });
+        var successor = old.Clone();
+        successor.Id = "adm-syzran-2026";
+        successor.Name = "Администрация г.о. Сызрань (новая)";
+        successor.Version = 0;
+
+        // A second administration alongside the first is refused, so the successor comes with the archive.
+        var second = await Assert.ThrowsAsync<RpcException>(() => _client.CreateAuthorityAsync(new CreateAuthorityRequest { Authority = successor }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, second.StatusCode);
+        Assert.Contains("successor", second.Status.Detail, StringComparison.Ordinal);
+
+        var handedOver = await _client.ArchiveAuthorityAsync(new ArchiveRequest { Id = old.Id, Version = old.Version, Successor = successor });
+
+        Assert.Equal(["authorities/adm-syzran"], handedOver.Archived);
+        Assert.Equal(["authorities/adm-syzran-2026"], handedOver.Created);
+        Assert.Contains("pages/vk-adm-syzran", handedOver.Reassigned);
+        Assert.Equal("adm-syzran-2026", await ResponsibleForRoadsIn("syzran"));
+        Assert.Equal("adm-syzran-2026", (await _client.ResolvePageAsync(new ResolvePageRequest
+        {
+            Platform = Contracts.Common.V1.Platform.Vk,
+            ExternalId = (await _client.ListPagesAsync(new ListPagesRequest { OwnerAuthorityId = "adm-syzran-2026", PageSize = 100 })).Pages.First(p => p.Id == "vk-adm-syzran").ExternalId,
+        })).Owner.Id);
+        Assert.Equal(StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() =>
+            _client.GetAuthorityAsync(new GetAuthorityRequest { Id = "adm-syzran" }).ResponseAsync)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Archiving_a_territory_takes_its_administration_along()
+    {
+        var territory = (await _client.ListTerritoriesAsync(new ListTerritoriesRequest { Kind = TerritoryKind.MunicipalDistrict, PageSize = 100 }))
+            .Territories.Single(t => t.Id == "shigonsky");
+
+        var archived = await _client.ArchiveTerritoryAsync(new ArchiveRequest { Id = territory.Id, Version = territory.Version, ReassignTo = "gov" });
+
+        Assert.Equal(["authorities/adm-shigonsky", "territories/shigonsky"], archived.Archived.Order(StringComparer.Ordinal));
+        Assert.Contains("pages/vk-adm-shigonsky", archived.Reassigned);
+        Assert.Equal(StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() =>
+            _client.GetAuthorityAsync(new GetAuthorityRequest { Id = "adm-shigonsky" }).ResponseAsync)).StatusCode);
     }
 
     [Fact]

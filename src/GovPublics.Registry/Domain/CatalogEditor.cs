@@ -18,6 +18,9 @@ public sealed record CatalogEdit(IReadOnlyList<CatalogOp> Ops, object? Entity, I
 /// </summary>
 public static class CatalogEditor
 {
+    /// <summary>The archive request's field naming the authority created to take the archived one's place.</summary>
+    private const string SuccessorField = "successor";
+
     private const string SecretAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
 
     public static CatalogEdit Create<T>(StoredCatalog current, string set, T entity)
@@ -50,58 +53,153 @@ public static class CatalogEditor
 
         CheckVersion(current, set, id, expectedVersion, Field(set, "version"));
         var next = With(current.Document, set, entity);
-        Validate(next, set, id);
+        var after = Validate(next, set, id);
+        if (set == EntitySets.Authorities)
+        {
+            KeepAdministrations(current, after, $"authority '{id}' cannot change its kind or territory",
+                "keep it as it is until its successor takes over: archive it with its successor (the new administration, created in the same change), or archive the territory, which takes its administration with it");
+        }
+
         return new CatalogEdit([Upsert(set, id, entity)], entity, []);
     }
 
     /// <summary>
     /// Archives an entity. Whatever still refers to it blocks the archive, unless <paramref name="reassignTo"/>
-    /// (authorities only) names who takes it over: pages, rules and child authorities move in the same commit.
+    /// names who takes it over: pages, rules and child authorities move in the same commit. For an authority that
+    /// is the authority itself; for a territory it is its administration, which goes to the archive with it once
+    /// nothing else refers to the territory. The only administration of a territory still in the catalogue is
+    /// archived only with <paramref name="successor"/>, the new administration created in the same commit (it takes
+    /// over unless <paramref name="reassignTo"/> names another authority).
     /// </summary>
-    public static CatalogEdit Archive(StoredCatalog current, string set, string id, long expectedVersion, string reassignTo)
+    public static CatalogEdit Archive(
+        StoredCatalog current, string set, string id, long expectedVersion, string reassignTo, AuthorityDto? successor = null)
     {
         CheckVersion(current, set, id, expectedVersion, "version");
-        var doc = current.Document;
-        var blockers = set switch
+        if (reassignTo.Length > 0 && set is not (EntitySets.Authorities or EntitySets.Territories))
         {
-            EntitySets.Territories =>
-                doc.Territories.Where(t => t.ParentId == id).Select(t => $"territories/{t.Id}")
-                    .Concat(doc.Authorities.Where(a => a.TerritoryId == id).Select(a => $"authorities/{a.Id}"))
-                    .Concat(doc.Rules.Where(r => r.TerritoryId == id).Select(r => $"rules/{r.Id}")).ToList(),
-            EntitySets.Authorities =>
-                doc.Pages.Where(p => p.OwnerAuthorityId == id).Select(p => $"pages/{p.Id}")
-                    .Concat(doc.Rules.Where(r => r.AuthorityId == id).Select(r => $"rules/{r.Id}"))
-                    .Concat(doc.Authorities.Where(a => a.ParentId == id).Select(a => $"authorities/{a.Id}")).ToList(),
-            _ => [],
+            throw new ValidationFailedException("reassign_to", "only authorities (and territories, for their administration) can hand over what refers to them");
+        }
+
+        if (successor is not null && set != EntitySets.Authorities)
+        {
+            throw new ValidationFailedException(SuccessorField, "only an authority has a successor");
+        }
+
+        return set switch
+        {
+            EntitySets.Authorities => ArchiveAuthority(current, id, reassignTo, successor),
+            EntitySets.Territories => ArchiveTerritory(current, id, reassignTo),
+            _ => new CatalogEdit([new CatalogOp(CatalogOp.Archive, set, id, "")], null, []),
         };
-        if (reassignTo.Length > 0 && set != EntitySets.Authorities)
+    }
+
+    private static CatalogEdit ArchiveAuthority(StoredCatalog current, string id, string reassignTo, AuthorityDto? successor)
+    {
+        var doc = current.Document;
+        var next = Clone(doc);
+        var ops = new List<CatalogOp>();
+        if (successor is not null)
         {
-            throw new ValidationFailedException("reassign_to", "only authorities can hand over what refers to them");
+            if (string.IsNullOrWhiteSpace(successor.Id))
+            {
+                throw new ValidationFailedException(Field(SuccessorField, "id"), "is required");
+            }
+
+            if (Find(doc, EntitySets.Authorities, successor.Id) is not null)
+            {
+                throw new EntityExistsException($"authority '{successor.Id}' exists already: a successor is created by the archive");
+            }
+
+            ops.Add(Upsert(EntitySets.Authorities, successor.Id, successor));
+            next.Authorities.Add(JsonSerializer.Deserialize<AuthorityDto>(ops[^1].Json, CatalogDocument.JsonOptions)!); // a copy: edits are retried
+            reassignTo = reassignTo.Length == 0 ? successor.Id : reassignTo;
         }
 
-        if (blockers.Count == 0)
-        {
-            return new CatalogEdit([new CatalogOp(CatalogOp.Archive, set, id, "")], null, []);
-        }
+        var blockers = ArchiveHandingOver(doc, next, id, reassignTo, ops, $"authority '{id}' cannot be archived:", "it");
+        var after = successor is not null ? Validate(next, SuccessorField, successor.Id)
+            : blockers.Count > 0 ? Validate(next, "reassign_to", reassignTo)
+            : Validate(next, EntitySets.Authorities, id);
+        KeepAdministrations(current, after, $"authority '{id}' cannot be archived",
+            "archive it with its successor (the new administration, created in the same change, which takes over its pages, rules and child authorities), or archive the territory, which takes its administration with it");
+        return new CatalogEdit(ops, null, blockers);
+    }
 
-        if (reassignTo.Length == 0)
+    private static CatalogEdit ArchiveTerritory(StoredCatalog current, string id, string reassignTo)
+    {
+        var doc = current.Document;
+        var administrations = doc.Authorities.Where(a => a.TerritoryId == id && IsAdministration(a)).Select(a => a.Id).ToList();
+        var blockers = doc.Territories.Where(t => t.ParentId == id).Select(t => $"territories/{t.Id}")
+            .Concat(doc.Authorities.Where(a => a.TerritoryId == id).Select(a => $"authorities/{a.Id}"))
+            .Concat(doc.Rules.Where(r => r.TerritoryId == id).Select(r => $"rules/{r.Id}")).ToList();
+        if (blockers.Count > administrations.Count)
         {
             throw new PreconditionFailedException(
-                $"{Singular(set)} '{id}' cannot be archived: {blockers.Count} entit{(blockers.Count == 1 ? "y refers" : "ies refer")} to it"
-                + (set == EntitySets.Authorities ? "; name reassign_to, the authority that takes them over" : "; change or archive them first"),
+                $"territory '{id}' cannot be archived: {Refer(blockers.Count)} to it; change or archive them first"
+                + (administrations.Count > 0 ? " (its administration goes to the archive with it once nothing else refers to it)" : ""),
                 blockers);
         }
 
-        if (reassignTo == id || doc.Authorities.All(a => a.Id != reassignTo))
+        if (reassignTo.Length > 0 && administrations.Count == 0)
+        {
+            throw new ValidationFailedException("reassign_to", $"territory '{id}' has no administration whose pages, rules and child authorities could be handed over");
+        }
+
+        // What still refers to the administration must find a new home, as when the administration is archived alone.
+        var next = Clone(doc);
+        var ops = new List<CatalogOp>();
+        var reassigned = new List<string>();
+        foreach (var administration in administrations)
+        {
+            reassigned.AddRange(ArchiveHandingOver(doc, next, administration, reassignTo, ops,
+                $"territory '{id}' cannot be archived: its administration '{administration}' goes with it, and", "the administration"));
+        }
+
+        next.Territories.RemoveAll(t => t.Id == id);
+        ops.Add(new CatalogOp(CatalogOp.Archive, EntitySets.Territories, id, ""));
+        Validate(next, reassigned.Count > 0 ? "reassign_to" : EntitySets.Territories, reassigned.Count > 0 ? reassignTo : id);
+        return new CatalogEdit(ops, null, reassigned);
+    }
+
+    /// <summary>
+    /// Archives the authority in <paramref name="next"/>, moving its pages, rules and child authorities to
+    /// <paramref name="reassignTo"/>; without one, they block the archive. Answers what was moved.
+    /// </summary>
+    private static List<string> ArchiveHandingOver(
+        CatalogDocument doc, CatalogDocument next, string id, string reassignTo, List<CatalogOp> ops, string refused, string whom)
+    {
+        var refs = AuthorityBlockers(doc, id);
+        if (refs.Count > 0 && reassignTo.Length == 0)
+        {
+            throw new PreconditionFailedException(
+                $"{refused} {Refer(refs.Count)} to {whom}; name reassign_to, the authority that takes them over", refs);
+        }
+
+        if (refs.Count > 0)
+        {
+            HandOver(next, id, reassignTo, ops);
+        }
+
+        next.Authorities.RemoveAll(a => a.Id == id);
+        ops.Add(new CatalogOp(CatalogOp.Archive, EntitySets.Authorities, id, ""));
+        return refs;
+    }
+
+    /// <summary>Pages, rules and child authorities that name the authority, as "pages/id" and so on.</summary>
+    private static List<string> AuthorityBlockers(CatalogDocument doc, string id) =>
+        doc.Pages.Where(p => p.OwnerAuthorityId == id).Select(p => $"pages/{p.Id}")
+            .Concat(doc.Rules.Where(r => r.AuthorityId == id).Select(r => $"rules/{r.Id}"))
+            .Concat(doc.Authorities.Where(a => a.ParentId == id).Select(a => $"authorities/{a.Id}")).ToList();
+
+    /// <summary>Moves the authority's pages, rules and child authorities in <paramref name="next"/> to <paramref name="reassignTo"/>.</summary>
+    private static void HandOver(CatalogDocument next, string id, string reassignTo, List<CatalogOp> ops)
+    {
+        if (reassignTo == id || next.Authorities.All(a => a.Id != reassignTo))
         {
             throw new ValidationFailedException("reassign_to", reassignTo == id
                 ? "must be another authority than the one archived"
                 : $"authority '{reassignTo}' does not exist");
         }
 
-        // Move everything over, then check the result is a valid catalogue (no parent cycle, for one).
-        var next = Clone(doc);
-        var ops = new List<CatalogOp>();
         foreach (var page in next.Pages.Where(p => p.OwnerAuthorityId == id))
         {
             page.OwnerAuthorityId = reassignTo;
@@ -119,12 +217,28 @@ public static class CatalogEditor
             child.ParentId = reassignTo;
             ops.Add(Upsert(EntitySets.Authorities, child.Id, child));
         }
-
-        next.Authorities.RemoveAll(a => a.Id == id);
-        Validate(next, "reassign_to", reassignTo);
-        ops.Add(new CatalogOp(CatalogOp.Archive, set, id, ""));
-        return new CatalogEdit(ops, null, blockers);
     }
+
+    /// <summary>
+    /// Refuses (FAILED_PRECONDITION) a change that leaves a territory still in the catalogue without the
+    /// administration it had: the "territory administration" rules would then resolve to no one there.
+    /// </summary>
+    private static void KeepAdministrations(StoredCatalog current, CatalogSnapshot after, string refused, string remedy)
+    {
+        var before = current.Document.ToSnapshot(current.Version);
+        var left = CatalogValidator.TerritoriesLeftWithoutAdministration(before.Authorities, after.Territories, after.Authorities, after.Rules);
+        if (left.Count > 0)
+        {
+            throw new PreconditionFailedException(
+                $"{refused}: {string.Join("; ", left.Select(l => l.Describe()))}. Instead, {remedy}",
+                [.. left.SelectMany(l => l.RuleIds.Select(r => $"rules/{r}").Prepend($"territories/{l.Territory.Id}"))]);
+        }
+    }
+
+    private static bool IsAdministration(AuthorityDto authority) =>
+        EnumText.TryParse<AuthorityKind>(authority.Kind, out var kind) && kind is AuthorityKind.Administration or AuthorityKind.DistrictAdministration;
+
+    private static string Refer(int count) => $"{count} entit{(count == 1 ? "y refers" : "ies refer")}";
 
     /// <summary>
     /// Sets or removes a page's webhook credentials: the secret (1 to 256 of A-Z a-z 0-9 _ -, as Telegram requires
@@ -181,11 +295,11 @@ public static class CatalogEditor
     }
 
     /// <summary>Validates the whole next catalogue; problems become field violations of the edited entity.</summary>
-    private static void Validate(CatalogDocument next, string set, string id)
+    private static CatalogSnapshot Validate(CatalogDocument next, string set, string id)
     {
         try
         {
-            next.ToSnapshot(0);
+            return next.ToSnapshot(0);
         }
         catch (CatalogValidationException ex)
         {
@@ -205,7 +319,7 @@ public static class CatalogEditor
         var colon = error.Message.IndexOf(':', StringComparison.Ordinal);
         var field = colon > 0 ? error.Message[..colon].Split([' ', '+'], StringSplitOptions.RemoveEmptyEntries)[^1] : "";
         var description = colon > 0 ? error.Message[(colon + 1)..].Trim() : error.Message;
-        var name = EntitySets.All.Contains(set) ? Field(set, field) : set;
+        var name = EntitySets.All.Contains(set) || set == SuccessorField ? Field(set, field) : set;
         var where = error.EntityId == id || error.EntityId.Length == 0 ? "" : $" (on {error.Path} '{error.EntityId}')";
         return new FieldViolation(name, description + where);
     }

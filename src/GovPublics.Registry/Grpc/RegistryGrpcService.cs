@@ -438,8 +438,16 @@ public sealed class RegistryGrpcService(
     private async Task<ArchiveResponse> Archive(string set, ArchiveRequest request)
     {
         new Validator().Require("id", request.Id).ThrowIfInvalid();
-        var (edit, version) = await catalog.EditAsync(stored => CatalogEditor.Archive(stored, set, request.Id.Trim(), request.Version, request.ReassignTo.Trim()));
-        return new ArchiveResponse { CatalogVersion = version, Reassigned = { edit.Reassigned } };
+        var successor = request.Successor?.ToDto();
+        var (edit, version) = await catalog.EditAsync(stored =>
+            CatalogEditor.Archive(stored, set, request.Id.Trim(), request.Version, request.ReassignTo.Trim(), successor));
+        return new ArchiveResponse
+        {
+            CatalogVersion = version,
+            Reassigned = { edit.Reassigned },
+            Archived = { edit.Ops.Where(o => o.Kind == CatalogOp.Archive).Select(o => $"{o.Set}/{o.Id}") },
+            Created = { successor is null ? [] : [$"{EntitySets.Authorities}/{successor.Id}"] },
+        };
     }
 
     /// <summary>The feed's "reload the catalogue, then watch from <paramref name="version"/>" message.</summary>
