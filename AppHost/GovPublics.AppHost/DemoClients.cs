@@ -10,7 +10,8 @@ namespace GovPublics.AppHost;
 /// </summary>
 public static class DemoClients
 {
-    public sealed record Client(string Name, string Token, string[] Roles, string AuthorityId = "");
+    /// <summary>A client as the gateway knows it; <paramref name="PageOwners"/> binds it to those authorities' pages.</summary>
+    public sealed record Client(string Name, string Token, string[] Roles, string AuthorityId = "", string[]? PageOwners = null);
 
     public static readonly Client Admin = new("demo-admin", "gp-demo-admin-token", ["Admin"]);
     public static readonly Client Integrator = new("demo-integrator", "gp-demo-integrator-token", ["Integrator"]);
@@ -20,12 +21,16 @@ public static class DemoClients
     public static IReadOnlyList<Client> All { get; } = [Admin, Integrator, Moderator, Executor];
 
     /// <summary>The gateway's configuration of these clients, as environment variables.</summary>
-    public static IEnumerable<(string Name, string Value)> GatewayEnvironment() =>
-        All.SelectMany((c, i) => new[]
-            {
-                ($"Auth__Clients__{i}__Name", c.Name),
-                ($"Auth__Clients__{i}__TokenSha256", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(c.Token)))),
-                ($"Auth__Clients__{i}__AuthorityId", c.AuthorityId),
-            }
-            .Concat(c.Roles.Select((r, j) => ($"Auth__Clients__{i}__Roles__{j}", r))));
+    public static IEnumerable<(string Name, string Value)> GatewayEnvironment() => All.SelectMany(EnvironmentOf);
+
+    /// <summary>The gateway's configuration of one client at <paramref name="index"/> of its list, as environment variables.</summary>
+    public static IEnumerable<(string Name, string Value)> EnvironmentOf(Client client, int index) =>
+        new[]
+        {
+            ($"Auth__Clients__{index}__Name", client.Name),
+            ($"Auth__Clients__{index}__TokenSha256", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(client.Token)))),
+            ($"Auth__Clients__{index}__AuthorityId", client.AuthorityId),
+        }
+        .Concat(client.Roles.Select((r, j) => ($"Auth__Clients__{index}__Roles__{j}", r)))
+        .Concat((client.PageOwners ?? []).Select((o, j) => ($"Auth__Clients__{index}__PageOwners__{j}", o)));
 }

@@ -22,6 +22,9 @@ public sealed class SuiteFixture : IAsyncLifetime
 
     public int GatewayHttpPort { get; } = RedisServerProcess.FreePort();
 
+    /// <summary>An integrator that may send and report for the pages of Syzran's administration only.</summary>
+    public static readonly DemoClients.Client SyzranCollector = new("syzran-collector", "sys-syzran-collector-token", ["Integrator"], PageOwners: ["adm-syzran"]);
+
     /// <summary>The web origin the gateway lets call it with gRPC-Web (CORS).</summary>
     public const string BrowserOrigin = "https://cur.example.test";
 
@@ -45,7 +48,12 @@ public sealed class SuiteFixture : IAsyncLifetime
             builder.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
             if (project.Name == "gateway")
             {
-                builder.CreateResourceBuilder(project).WithEnvironment("Gateway__Cors__Origins__0", BrowserOrigin);
+                var gateway = builder.CreateResourceBuilder(project).WithEnvironment("Gateway__Cors__Origins__0", BrowserOrigin);
+                // One more client after the demo ones: an integrator bound to Syzran's pages.
+                foreach (var (name, value) in DemoClients.EnvironmentOf(SyzranCollector, DemoClients.All.Count))
+                {
+                    gateway.WithEnvironment(name, value);
+                }
             }
         }
 

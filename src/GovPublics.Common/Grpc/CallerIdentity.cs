@@ -7,16 +7,33 @@ namespace GovPublics.Common.Grpc;
 /// <c>GrpcAccessMiddleware</c> sets these headers and drops any a caller sent itself). A call without them did not
 /// come through the gateway (a service's own port is not the public door): it is not restricted here.
 /// </summary>
-public sealed record CallerIdentity(string Client, IReadOnlyList<string> Roles, string AuthorityId)
+public sealed record CallerIdentity(string Client, IReadOnlyList<string> Roles, string AuthorityId, IReadOnlyList<string> PageOwners)
 {
     public const string ClientHeader = "x-gp-client";
     public const string RolesHeader = "x-gp-roles";
     public const string AuthorityHeader = "x-gp-authority";
+    public const string PageOwnersHeader = "x-gp-page-owners";
 
     public static CallerIdentity From(Metadata headers) => new(
         headers.GetValue(ClientHeader) ?? "",
-        (headers.GetValue(RolesHeader) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-        headers.GetValue(AuthorityHeader) ?? "");
+        List(headers.GetValue(RolesHeader)),
+        headers.GetValue(AuthorityHeader) ?? "",
+        List(headers.GetValue(PageOwnersHeader)));
+
+    private static string[] List(string? header) =>
+        (header ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>
+    /// Whether the caller may speak for a page owned by <paramref name="ownerAuthorityId"/> (null: a page the catalogue
+    /// does not know): any page unless the gateway bound the caller to some owners' pages, then only to theirs.
+    /// </summary>
+    public bool MaySpeakFor(string? ownerAuthorityId) =>
+        PageOwners.Count == 0 || (ownerAuthorityId is not null && PageOwners.Contains(ownerAuthorityId));
+
+    /// <summary>Why <see cref="MaySpeakFor"/> refused the page <paramref name="page"/> (e.g. <c>vk:-211380756</c>).</summary>
+    public string PageRefusal(string page, string? ownerAuthorityId) =>
+        $"Client '{Client}' may send and report only for pages of {string.Join(", ", PageOwners)}; the page {page} " +
+        (ownerAuthorityId is null ? "is not in the catalogue." : $"belongs to {ownerAuthorityId}.");
 
     /// <summary>
     /// The one authority whose objects the caller may change: an executor's, unless the caller is also a moderator

@@ -4,7 +4,7 @@ namespace GovPublics.Gateway.Access;
 /// The outcome of checking one gRPC call: allowed with its client (and its roles as the services are told them,
 /// <c>integrator,moderator</c>), or refused with the gRPC status and why.
 /// </summary>
-public sealed record AccessDecision(GatewayClient? Client, int DeniedStatus, string Reason, string RolesHeader = "")
+public sealed record AccessDecision(GatewayClient? Client, int DeniedStatus, string Reason, string RolesHeader = "", string PageOwnersHeader = "")
 {
     public const int Unauthenticated = GrpcRefusal.Unauthenticated;
     public const int PermissionDenied = GrpcRefusal.PermissionDenied;
@@ -56,7 +56,8 @@ public sealed class AccessRules
         }
 
         _byTokenHash = options.Clients.ToDictionary(c => c.TokenSha256,
-            c => new AccessDecision(c, 0, "", string.Join(",", c.Roles.Select(r => r.ToString().ToLowerInvariant()))), StringComparer.Ordinal);
+            c => new AccessDecision(c, 0, "", string.Join(",", c.Roles.Select(r => r.ToString().ToLowerInvariant())), string.Join(",", c.PageOwners)),
+            StringComparer.Ordinal);
     }
 
     /// <summary>How many clients are configured.</summary>
@@ -66,7 +67,7 @@ public sealed class AccessRules
     public bool StillAllows(GatewayClient client) =>
         _byTokenHash.TryGetValue(client.TokenSha256, out var known) && known.Client is { } now
         && now.Name == client.Name && now.AuthorityId == client.AuthorityId && now.CallsPerSecond == client.CallsPerSecond
-        && now.Roles.Order().SequenceEqual(client.Roles.Order());
+        && now.Roles.Order().SequenceEqual(client.Roles.Order()) && now.PageOwners.Order().SequenceEqual(client.PageOwners.Order());
 
     /// <summary>
     /// The roles that may call the method at <paramref name="path"/> (<c>/govpublics.&lt;service&gt;/&lt;Method&gt;</c>,

@@ -36,6 +36,13 @@ public sealed class GatewayClient
     public string AuthorityId { get; set; } = "";
 
     /// <summary>
+    /// The registry ids of the authorities whose pages this client may send messages and post statistics for (an
+    /// integrator collecting one municipality's pages); empty: every page. A bound client may not speak for a page
+    /// the catalogue does not know.
+    /// </summary>
+    public List<string> PageOwners { get; set; } = [];
+
+    /// <summary>
     /// At most this many calls a second (a token bucket holding one second's worth); 0: no limit of its own. A call
     /// over it is RESOURCE_EXHAUSTED.
     /// </summary>
@@ -94,6 +101,11 @@ public sealed class GatewayAuthOptions
             if (c.Roles.Count == 0)
             {
                 problems.Add($"{at}:Roles must name at least one of {string.Join(", ", Enum.GetNames<ClientRole>())}");
+            }
+
+            if (c.PageOwners.Any(o => string.IsNullOrWhiteSpace(o) || o.Contains(',')))
+            {
+                problems.Add($"{at}:PageOwners must be authority ids, none empty or with a comma");
             }
 
             if (c.CallsPerSecond < 0)

@@ -7,13 +7,14 @@ namespace GovPublics.Gateway.Access;
 /// (<see cref="AccessRules"/>): a refused call is answered by the gateway itself with UNAUTHENTICATED or
 /// PERMISSION_DENIED and the reason, and never reaches a service. An allowed call
 /// reaches it without the bearer token and with who made it (<see cref="ClientHeader"/>, <see cref="RolesHeader"/>,
-/// <see cref="AuthorityHeader"/>); whatever a caller sent in those headers itself is dropped first.
+/// <see cref="AuthorityHeader"/>, <see cref="PageOwnersHeader"/>); whatever a caller sent in those headers itself is dropped first.
 /// </summary>
 public sealed class GrpcAccessMiddleware(RequestDelegate next, AccessRulesSource rules, ILogger<GrpcAccessMiddleware> logger)
 {
     public const string ClientHeader = "x-gp-client";
     public const string RolesHeader = "x-gp-roles";
     public const string AuthorityHeader = "x-gp-authority";
+    public const string PageOwnersHeader = "x-gp-page-owners";
 
     private static readonly Meter _meter = new("GovPublics.Gateway");
     private static readonly Counter<long> _refused = _meter.CreateCounter<long>(
@@ -47,6 +48,7 @@ public sealed class GrpcAccessMiddleware(RequestDelegate next, AccessRulesSource
         headers.Remove(ClientHeader);
         headers.Remove(RolesHeader);
         headers.Remove(AuthorityHeader);
+        headers.Remove(PageOwnersHeader);
         var decision = rules.Current.Check(path, headers.Authorization);
         if (decision.Client is not { } client)
         {
@@ -63,6 +65,11 @@ public sealed class GrpcAccessMiddleware(RequestDelegate next, AccessRulesSource
         if (client.AuthorityId.Length > 0)
         {
             headers[AuthorityHeader] = client.AuthorityId;
+        }
+
+        if (decision.PageOwnersHeader.Length > 0)
+        {
+            headers[PageOwnersHeader] = decision.PageOwnersHeader;
         }
 
         context.Items[Limits.GatewayLimits.ClientItem] = client;

@@ -12,7 +12,8 @@ using CommonPb = GovPublics.Contracts.Common.V1;
 namespace GovPublics.Ingestion.Grpc;
 
 /// <summary>The integrators' ingest API: validate, normalize, store atomically, answer with the message id.</summary>
-public sealed class IngestionGrpcService(MessageStore store, QuarantineStore quarantine, TimeProvider time) : IngestionService.IngestionServiceBase
+public sealed class IngestionGrpcService(MessageStore store, QuarantineStore quarantine, CatalogCache catalog, TimeProvider time)
+    : IngestionService.IngestionServiceBase
 {
     /// <summary>At most this many messages in one batch call.</summary>
     public const int MaxBatch = 10_000;
@@ -20,6 +21,11 @@ public sealed class IngestionGrpcService(MessageStore store, QuarantineStore qua
     public override async Task<IngestResponse> Ingest(IngestRequest request, ServerCallContext context)
     {
         var message = IngestValidation.Normalize(ToIncoming(request), time.GetUtcNow());
+        if (PageRefusal(CallerIdentity.From(context.RequestHeaders), message) is { } refusal)
+        {
+            throw new AccessDeniedException(refusal);
+        }
+
         var result = await store.StoreAsync(message, cancellationToken: context.CancellationToken);
         return new IngestResponse { MessageId = result.MessageId, Duplicate = result.Duplicate };
     }
@@ -27,6 +33,7 @@ public sealed class IngestionGrpcService(MessageStore store, QuarantineStore qua
     public override async Task<IngestBatchResponse> IngestBatch(IAsyncStreamReader<IngestRequest> requestStream, ServerCallContext context)
     {
         var response = new IngestBatchResponse();
+        var caller = CallerIdentity.From(context.RequestHeaders);
         var overLimit = false;
         // Valid messages are stored in chunks, one script call each, pipelined while the stream is still read.
         var pending = new List<(List<IngestResult> Results, Task<IReadOnlyList<StoreResult>> Store)>();
@@ -61,6 +68,12 @@ public sealed class IngestionGrpcService(MessageStore store, QuarantineStore qua
                 try
                 {
                     var message = IngestValidation.Normalize(ToIncoming(request), time.GetUtcNow());
+                    if (PageRefusal(caller, message) is { } refusal)
+                    {
+                        result.Error = Error("PERMISSION_DENIED", refusal);
+                        continue;
+                    }
+
                     result.MessageId = message.MessageId;
                     chunk.Add(message);
                     chunkResults.Add(result);
@@ -144,6 +157,27 @@ public sealed class IngestionGrpcService(MessageStore store, QuarantineStore qua
             },
             NextPageToken = next ?? "",
         };
+    }
+
+    /// <summary>
+    /// Why the caller may not send this message, or null when it may: a client the gateway bound to some authorities'
+    /// pages sends only for those pages, which the catalogue must know.
+    /// </summary>
+    private string? PageRefusal(CallerIdentity caller, CitizenMessage message)
+    {
+        if (caller.PageOwners.Count == 0)
+        {
+            return null;
+        }
+
+        if (!catalog.IsLoaded)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable,
+                "The catalogue is still loading, and this client's pages are checked against it; retry shortly."));
+        }
+
+        var owner = catalog.Current.FindPage(message.Platform, message.PageExternalId)?.OwnerAuthorityId;
+        return caller.MaySpeakFor(owner) ? null : caller.PageRefusal($"{message.Platform}:{message.PageExternalId}", owner);
     }
 
     private static IngestError Error(string code, string message) => new() { Code = code, Message = message };

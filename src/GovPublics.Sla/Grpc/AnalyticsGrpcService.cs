@@ -266,6 +266,17 @@ public sealed class AnalyticsGrpcService(
         }
 
         v.ThrowIfInvalid();
+        // A collector the gateway bound to some authorities' pages reports only for those.
+        var caller = CallerIdentity.From(context.RequestHeaders);
+        foreach (var o in observations)
+        {
+            var owner = snapshot.FindPage(o.Platform, o.PageExternalId)?.OwnerAuthorityId;
+            if (!caller.MaySpeakFor(owner))
+            {
+                throw new AccessDeniedException(caller.PageRefusal($"{o.Platform}:{o.PageExternalId}", owner));
+            }
+        }
+
         var results = await store.ReportPostStatsAsync(observations);
         var response = new ReportPostStatsResponse();
         response.Results.AddRange(results.Select(r => new PostStatsResult { Stored = r.Stored, PostKnown = r.PostKnown }));

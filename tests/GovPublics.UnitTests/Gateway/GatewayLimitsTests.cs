@@ -24,6 +24,8 @@ public sealed class GatewayLimitsTests
         Assert.Empty(new GatewayLimitOptions { WebhookRequestsPerSecondPerAddress = 0 }.Problems());
         var client = new GatewayClient { Name = "x", TokenSha256 = GatewayClient.HashToken("t"), Roles = [ClientRole.Admin], CallsPerSecond = -5 };
         Assert.Contains("Auth:Clients:0:CallsPerSecond", Assert.Single(new GatewayAuthOptions { Clients = [client] }.Problems()), StringComparison.Ordinal);
+        var commas = new GatewayClient { Name = "x", TokenSha256 = GatewayClient.HashToken("t"), Roles = [ClientRole.Integrator], PageOwners = ["adm-a,adm-b"] };
+        Assert.Contains("Auth:Clients:0:PageOwners", Assert.Single(new GatewayAuthOptions { Clients = [commas] }.Problems()), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -39,5 +41,7 @@ public sealed class GatewayLimitsTests
         Assert.False(new AccessRules(new GatewayAuthOptions { Clients = [Client(authority: "adm-b")] }).StillAllows(open));
         Assert.False(new AccessRules(new GatewayAuthOptions { Clients = [Client(role: ClientRole.Moderator)] }).StillAllows(open));
         Assert.False(new AccessRules(new GatewayAuthOptions { Clients = [Client(rate: 3)] }).StillAllows(open));
+        var bound = new GatewayClient { Name = "c", TokenSha256 = GatewayClient.HashToken("token"), Roles = [ClientRole.Executor], AuthorityId = "adm-a", PageOwners = ["adm-a"] };
+        Assert.False(new AccessRules(new GatewayAuthOptions { Clients = [bound] }).StillAllows(open));
     }
 }

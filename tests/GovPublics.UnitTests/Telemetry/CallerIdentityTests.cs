@@ -30,4 +30,26 @@ public sealed class CallerIdentityTests
 
         Assert.Equal(scoped, CallerIdentity.From(headers).ScopedAuthority);
     }
+
+    [Theory]
+    [InlineData(null, "adm-a", true)]
+    [InlineData(null, null, true)]
+    [InlineData("adm-a, adm-b", "adm-b", true)]
+    [InlineData("adm-a,adm-b", "adm-c", false)]
+    [InlineData("adm-a", null, false)]
+    public void A_caller_bound_to_page_owners_speaks_only_for_their_known_pages(string? owners, string? pageOwner, bool may)
+    {
+        var headers = new Metadata { { CallerIdentity.ClientHeader, "collector" } };
+        if (owners is not null)
+        {
+            headers.Add(CallerIdentity.PageOwnersHeader, owners);
+        }
+
+        var caller = CallerIdentity.From(headers);
+        Assert.Equal(may, caller.MaySpeakFor(pageOwner));
+        if (!may)
+        {
+            Assert.Contains("Client 'collector' may send and report only for pages of adm-a", caller.PageRefusal("Vk:-1", pageOwner), StringComparison.Ordinal);
+        }
+    }
 }
