@@ -80,11 +80,11 @@ public sealed class StreamConsumerTests(RedisFixture redis) : IClassFixture<Redi
     /// Handles fresh batches at once (all but entries whose data is "bad", which it leaves to the one-by-one path);
     /// an entry "wrongtype" makes the whole batch fail with a real server error. Counts every handling per id.
     /// </summary>
-    private sealed class BatchConsumer(IConnectionMultiplexer connection, IDatabase db, string stream, int concurrentBatches, string wrongTypeKey)
+    private sealed class BatchConsumer(IConnectionMultiplexer connection, IDatabase db, string stream, int concurrentBatches, string wrongTypeKey, TimeSpan claimIdle)
         : RedisStreamConsumer(connection, new StreamConsumerOptions
         {
             ConsumerName = "batch", BatchSize = 10, ConcurrentBatches = concurrentBatches, MaxDeliveries = 2,
-            ClaimIdle = TimeSpan.FromMilliseconds(100), MaxPollDelay = TimeSpan.FromMilliseconds(20),
+            ClaimIdle = claimIdle, MaxPollDelay = TimeSpan.FromMilliseconds(20),
         }, NullLogger.Instance, TimeProvider.System)
     {
         private int _running;
@@ -162,12 +162,16 @@ public sealed class StreamConsumerTests(RedisFixture redis) : IClassFixture<Redi
         }
     }
 
-    private async Task<BatchConsumer> BatchConsumerWithGroup(string stream, int concurrentBatches)
+    /// <summary>
+    /// A batch consumer on a new group. <paramref name="claimIdle"/> (default 100 ms, so retries come back at once):
+    /// an entry still being handled that long after it was read is taken over and handled again (at-least-once).
+    /// </summary>
+    private async Task<BatchConsumer> BatchConsumerWithGroup(string stream, int concurrentBatches, TimeSpan? claimIdle = null)
     {
         await redis.Db.StreamCreateConsumerGroupAsync(stream, "test", "0-0", createStream: true);
         var wrongType = stream + ":not-a-hash";
         await redis.Db.StringSetAsync(wrongType, "a string");
-        return new BatchConsumer(redis.Connection, redis.Db, stream, concurrentBatches, wrongType);
+        return new BatchConsumer(redis.Connection, redis.Db, stream, concurrentBatches, wrongType, claimIdle ?? TimeSpan.FromMilliseconds(100));
     }
 
     private static string NewStream() => $"gp:{{test}}:{Guid.NewGuid():N}";
@@ -376,7 +380,11 @@ public sealed class StreamConsumerTests(RedisFixture redis) : IClassFixture<Redi
     public async Task Concurrent_batches_handle_every_entry_once_and_leave_unreadable_ones_to_the_one_by_one_path()
     {
         var stream = NewStream();
-        var consumer = await BatchConsumerWithGroup(stream, concurrentBatches: 3);
+        // "Once" holds only while no batch is in flight longer than the claim idle time: a batch here waits up to 2 s
+        // for another beside it, and a loaded machine stalls longer than 100 ms, after which the first loop would
+        // take the batch over and handle it again. Nothing here needs a retry (unreadable entries are dead-lettered
+        // on their first failure), so nothing is taken over during the test.
+        var consumer = await BatchConsumerWithGroup(stream, concurrentBatches: 3, claimIdle: TimeSpan.FromMinutes(10));
         var batch = redis.Db.CreateBatch();
         var adds = Enumerable.Range(0, 300)
             .Select(i => batch.StreamAddAsync(stream, [new("id", $"m{i}"), new("data", i % 100 == 7 ? "bad" : "ok")]))
