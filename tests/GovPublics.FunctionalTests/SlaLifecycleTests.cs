@@ -234,7 +234,7 @@ public sealed class SlaLifecycleTests(RedisFixture redis) : IClassFixture<RedisF
 
         // The same revision again (a redelivery, or a stale copy) changes nothing.
         await PipelineEntries.AddRoutedAsync(redis.Db, reroute with { Decision = reroute.Decision with { ResponsibleAuthorityId = "adm-syzran" } });
-        await CreateAsync(Routed("lc-reject-marker", "adm-kinel", "waste"));
+        await PipelineEntries.RoutedCaughtUpAsync(redis.Db, "sla");
         Assert.Equal(rerouted, await _client.GetIncidentAsync(new GetIncidentRequest { Id = incident.Id }));
 
         // A still newer decision says it needs no action after all: closed with the reason.
@@ -295,7 +295,7 @@ public sealed class SlaLifecycleTests(RedisFixture redis) : IClassFixture<RedisF
             Assert.Equal(("platform_reply", "system:platform", "Здравствуйте! Заявка передана в дорожную службу."), (entry.Action, entry.Actor, entry.Comment));
         }
 
-        await CreateAsync(Routed("lc-reply-marker", "adm-kinel", "waste"));
+        await PipelineEntries.RoutedCaughtUpAsync(redis.Db, "sla");
         var untouched = await _client.GetIncidentAsync(new GetIncidentRequest { Id = otherThread.Id });
         Assert.Equal(IncidentStatus.New, untouched.Status);
         Assert.Null(untouched.FirstResponseAt);
@@ -311,7 +311,7 @@ public sealed class SlaLifecycleTests(RedisFixture redis) : IClassFixture<RedisF
         await PipelineEntries.AddRoutedAsync(redis.Db, reply with { Message = reply.Message with { ReplyToExternalId = "lc-addr-2" } });
 
         await WaitAsync(second.Id, i => i.FirstResponseAt is not null, "the addressed incident's first response");
-        await CreateAsync(Routed("lc-addr-marker", "adm-kinel", "waste"));
+        await PipelineEntries.RoutedCaughtUpAsync(redis.Db, "sla");
         Assert.Null((await _client.GetIncidentAsync(new GetIncidentRequest { Id = first.Id })).FirstResponseAt);
     }
 
@@ -421,7 +421,8 @@ public sealed class SlaLifecycleTests(RedisFixture redis) : IClassFixture<RedisF
         await PipelineEntries.AddRoutedAsync(redis.Db, third);
         await PipelineEntries.AddRoutedAsync(redis.Db, third);
         await PipelineEntries.AddRoutedAsync(redis.Db, again);
-        await CreateAsync(Routed("lc-again-marker", "adm-kinel", "waste"));
+        // All handled: a later message's incident would not say so, as another thread's lane may finish first.
+        await PipelineEntries.RoutedCaughtUpAsync(redis.Db, "sla");
         var stored = await _client.GetIncidentAsync(new GetIncidentRequest { Id = incident.Id });
         Assert.Equal(["created", "take", "answer_final", "reopen", "follow_up"], stored.History.Select(h => h.Action));
         Assert.Equal(1, stored.ReopenCount);
