@@ -19,6 +19,7 @@ public sealed class SlaLifecycleTests(RedisFixture redis) : IClassFixture<RedisF
     private const string Rejections = "gp:{63}:rejections";
     private const string MessageEvents = "gp:{63}:message-events";
     private const string IncidentEvents = "gp:{63}:incident-events";
+    private const string IncidentRecords = "gp:{63}:incidents:records";
 
     private SlaHosts _hosts = null!;
     private ServiceHost<SlaGrpcService> _sla = null!;
@@ -466,6 +467,41 @@ public sealed class SlaLifecycleTests(RedisFixture redis) : IClassFixture<RedisF
     }
 
     [Fact]
+    public async Task Hundreds_of_edits_of_one_message_leave_a_record_of_bounded_size_with_the_count_and_the_latest_text()
+    {
+        const int edits = 300;
+        var routed = Routed("lc-edit-storm", "adm-kinel", "improvement", thread: "wall-1_610", author: "742");
+        var incident = await CreateAsync(routed);
+        // As ingestion records them: each edit received at its own moment, texts of one length.
+        CitizenMessage EditOf(int n) => routed.Message with
+        {
+            Text = $"Во дворе на Мира 7 сломана качеля, правка {n:D4}",
+            ReceivedAt = routed.Message.ReceivedAt.AddSeconds(n + 1),
+        };
+
+        await AddMessageEventAsync("edit", EditOf(0));
+        await WaitAsync(incident.Id, i => i.Text == EditOf(0).Text, "the first edit");
+        var sizeAfterOne = await redis.Db.HashStringLengthAsync(IncidentRecords, incident.Id);
+
+        for (var n = 1; n < edits; n++)
+        {
+            await AddMessageEventAsync("edit", EditOf(n));
+        }
+
+        await AddMessageEventAsync("edit", EditOf(edits - 1)); // delivered again
+        await AddMessageEventAsync("edit", EditOf(7)); // an older one, late
+        await MessageEventsCaughtUpAsync();
+
+        var edited = await _client.GetIncidentAsync(new GetIncidentRequest { Id = incident.Id });
+        Assert.Equal((edits, EditOf(edits - 1).Text), (edited.EditCount, edited.Text));
+        Assert.Equal(["created", "edited"], edited.History.Select(h => h.Action));
+        Assert.Equal((edits, EditOf(edits - 1).Text), (edited.History[1].Count, edited.History[1].Comment));
+        Assert.Equal((EditOf(0).ReceivedAt, EditOf(edits - 1).ReceivedAt), (edited.History[1].At.ToDateTimeOffset(), edited.History[1].LastAt.ToDateTimeOffset()));
+        // The stored record grew by the count's digits only.
+        Assert.InRange(await redis.Db.HashStringLengthAsync(IncidentRecords, incident.Id), sizeAfterOne, sizeAfterOne + 16);
+    }
+
+    [Fact]
     public async Task An_edit_made_before_the_incident_existed_still_reaches_it()
     {
         var routed = Routed("lc-early-edit", "adm-kinel", "improvement");
@@ -586,6 +622,13 @@ public sealed class SlaLifecycleTests(RedisFixture redis) : IClassFixture<RedisF
         }, what);
         return last!;
     }
+
+    private Task MessageEventsCaughtUpAsync() => Eventually.True(async () =>
+    {
+        var last = (await redis.Db.StreamInfoAsync(MessageEvents)).LastGeneratedId;
+        var sla = (await redis.Db.StreamGroupInfoAsync(MessageEvents)).Single(g => g.Name == "sla");
+        return sla.LastDeliveredId == last && sla.PendingMessageCount == 0;
+    }, "SLA caught up with the message-events stream");
 
     private Task<RedisValue> AddMessageEventAsync(string kind, CitizenMessage message) =>
         redis.Db.StreamAddAsync(MessageEvents, [new("id", message.MessageId), new("event", kind), new("data", PipelineJson.Serialize(message)), new("tp", "")]);

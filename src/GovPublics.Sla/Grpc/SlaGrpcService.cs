@@ -247,6 +247,8 @@ public sealed class SlaGrpcService(
         Comment = h.Comment,
         MessageId = h.MessageId,
         Client = h.Client,
+        Count = h.Count,
+        LastAt = At(h.LastAt),
     };
 
     private static Incident ToProto(DomainIncident i, DateTimeOffset now) => new()
@@ -290,6 +292,7 @@ public sealed class SlaGrpcService(
         ClosedAt = At(i.ClosedAt),
         ReopenCount = i.ReopenCount,
         FollowUpCount = i.FollowUpCount,
+        EditCount = i.EditCount,
         RoutingRevision = i.RoutingRevision,
         History = { i.History.Select(ToProto) },
         AuthorId = i.AuthorId,

@@ -166,7 +166,7 @@ public sealed class IncidentWorkflow(
         }
 
         var now = time.GetUtcNow();
-        var (_, changed) = await store.UpdateAsync(id, action, current => IncidentLifecycle.MessageChanged(current, action, message, now), cancellationToken);
+        var (_, changed) = await store.UpdateAsync(id, action, current => lifecycle.MessageChanged(current, action, message, now), cancellationToken);
         return changed;
     }
 
@@ -356,13 +356,13 @@ public sealed class IncidentWorkflow(
         if (stored.Message.Text != incident.Text && stored.Message.Text.Length > 0)
         {
             await store.UpdateAsync(id, IncidentActions.Edited,
-                current => IncidentLifecycle.MessageChanged(current, IncidentActions.Edited, stored.Message, now), cancellationToken);
+                current => lifecycle.MessageChanged(current, IncidentActions.Edited, stored.Message, now), cancellationToken);
         }
 
         if (stored.Deleted)
         {
             await store.UpdateAsync(id, IncidentActions.Deleted,
-                current => IncidentLifecycle.MessageChanged(current, IncidentActions.Deleted, stored.Message, now), cancellationToken);
+                current => lifecycle.MessageChanged(current, IncidentActions.Deleted, stored.Message, now), cancellationToken);
         }
     }
 }

@@ -1,6 +1,5 @@
 using GovPublics.Catalog;
 using GovPublics.Common.Pipeline;
-using GovPublics.Sla.Domain.Deadlines;
 using GovPublics.Sla.Domain.Incidents;
 using GovPublics.Sla.Domain.Lifecycle;
 using GovPublics.UnitTests.Catalog;
@@ -12,8 +11,6 @@ namespace GovPublics.UnitTests.Sla;
 /// <summary>The incident lifecycle: every status × action, the deadlines answers set, reopening, rerouting.</summary>
 public sealed class IncidentLifecycleTests
 {
-    private static readonly DeadlineCalculator Calculator = new(DeadlinePolicy.LoadFile(Path.Combine(PoliciesDirectory, "deadlines.json")));
-    private static readonly WorkingClocks Clocks = new(Calendars);
     private static readonly CatalogSnapshot Catalog = SeedCatalog.Snapshot;
     private static readonly DateTimeOffset Received = Samara(2026, 3, 2, 10); // Monday
     private static readonly DateTimeOffset Now = Samara(2026, 3, 3, 11);
@@ -339,28 +336,29 @@ public sealed class IncidentLifecycleTests
         var edited = incident.MessageId;
         var message = FollowUpMessage("x", Now) with { MessageId = edited, Text = "Яма на Южном шоссе, дом 5" };
 
-        var afterEdit = IncidentLifecycle.MessageChanged(incident, IncidentActions.Edited, message, Now);
+        var afterEdit = _lifecycle.MessageChanged(incident, IncidentActions.Edited, message, Now);
         Assert.NotNull(afterEdit);
         Assert.Equal("Яма на Южном шоссе, дом 5", afterEdit.Text);
         Assert.Equal(("citizen:501", "edited", IncidentStatus.InProgress), (afterEdit.History[^1].Actor, afterEdit.History[^1].Action, afterEdit.History[^1].ToStatus));
-        Assert.Null(IncidentLifecycle.MessageChanged(afterEdit, IncidentActions.Edited, message, Now));
+        Assert.Null(_lifecycle.MessageChanged(afterEdit, IncidentActions.Edited, message, Now));
 
-        var deleted = IncidentLifecycle.MessageChanged(afterEdit, IncidentActions.Deleted, message with { Text = "" }, Now);
+        var deleted = _lifecycle.MessageChanged(afterEdit, IncidentActions.Deleted, message with { Text = "" }, Now);
         Assert.NotNull(deleted);
         Assert.True(deleted.MessageDeleted);
         Assert.Equal(afterEdit.Text, deleted.Text);
-        Assert.Null(IncidentLifecycle.MessageChanged(deleted, IncidentActions.Deleted, message with { Text = "" }, Now));
+        Assert.Null(_lifecycle.MessageChanged(deleted, IncidentActions.Deleted, message with { Text = "" }, Now));
 
-        var restored = IncidentLifecycle.MessageChanged(deleted, IncidentActions.Restored, message, Now);
+        var restored = _lifecycle.MessageChanged(deleted, IncidentActions.Restored, message, Now);
         Assert.NotNull(restored);
         Assert.False(restored.MessageDeleted);
 
         // A follow-up's edit is only recorded.
-        var followUpEdit = IncidentLifecycle.MessageChanged(restored, IncidentActions.Edited, message with { MessageId = "m-follow", Text = "Уточняю адрес" }, Now);
+        restored = _lifecycle.FollowUp(restored, FollowUpMessage("m-follow", Now), Now)!;
+        var followUpEdit = _lifecycle.MessageChanged(restored, IncidentActions.Edited, message with { MessageId = "m-follow", Text = "Уточняю адрес" }, Now);
         Assert.NotNull(followUpEdit);
         Assert.Equal(restored.Text, followUpEdit.Text);
         Assert.Equal(("edited", "Уточняю адрес", "m-follow"), (followUpEdit.History[^1].Action, followUpEdit.History[^1].Comment, followUpEdit.History[^1].MessageId));
-        Assert.Null(IncidentLifecycle.MessageChanged(followUpEdit, IncidentActions.Edited, message with { MessageId = "m-follow", Text = "Уточняю адрес" }, Now));
+        Assert.Null(_lifecycle.MessageChanged(followUpEdit, IncidentActions.Edited, message with { MessageId = "m-follow", Text = "Уточняю адрес" }, Now));
     }
 
     private Incident? Apply(Incident incident, string action, StaffCommand command) => action switch
@@ -416,7 +414,7 @@ public sealed class IncidentLifecycleTests
         }
 
         Assert.Equal(50, incident.FollowUpCount);
-        Assert.Equal(entries + LifecycleLimits.MaxFollowUpsInHistory, incident.History.Count);
+        Assert.Equal(entries + new LifecycleOptions().FollowUpsKept, incident.History.Count);
         Assert.Null(_lifecycle.FollowUp(incident, FollowUpMessage("f-3", Now), Now));
     }
 
@@ -428,15 +426,5 @@ public sealed class IncidentLifecycleTests
         AuthorId = "-208424532",
         FromPage = true,
         Text = "Здравствуйте! Передали в дорожную службу.",
-    };
-
-    private static RoutedDecision Decision() => new()
-    {
-        IsIncident = true,
-        Category = "roads",
-        Subcategory = "potholes",
-        ResponsibleAuthorityId = "adm-tolyatti",
-        Confidence = 0.9,
-        Explanation = "Тольятти, дороги",
     };
 }

@@ -1,6 +1,8 @@
 using GovPublics.Catalog;
 using GovPublics.Common.Pipeline;
 using GovPublics.Sla.Domain.Clock;
+using GovPublics.Sla.Domain.Deadlines;
+using GovPublics.Sla.Domain.Incidents;
 
 namespace GovPublics.UnitTests.Sla;
 
@@ -14,6 +16,12 @@ internal static class SlaTestData
     public static CalendarSet Calendars { get; } = CalendarSet.LoadDirectory(Path.Combine(PoliciesDirectory, "calendars"));
 
     public static ProductionCalendar Ru => Calendars.Get("ru");
+
+    /// <summary>The shipped deadline policy.</summary>
+    public static DeadlineCalculator Calculator { get; } = new(DeadlinePolicy.LoadFile(Path.Combine(PoliciesDirectory, "deadlines.json")));
+
+    /// <summary>The authorities' working clocks on the shipped calendars.</summary>
+    public static WorkingClocks Clocks { get; } = new(Calendars);
 
     public static TimeZoneInfo SamaraZone { get; } = TimeZoneInfo.FindSystemTimeZoneById("Europe/Samara");
 
@@ -36,6 +44,17 @@ internal static class SlaTestData
         Text = "На Южном шоссе яма на всю полосу",
         CreatedAt = at,
         ReceivedAt = at,
+    };
+
+    /// <summary>Routing's first decision on a pothole in Tolyatti: the city's administration answers.</summary>
+    public static RoutedDecision Decision() => new()
+    {
+        IsIncident = true,
+        Category = "roads",
+        Subcategory = "potholes",
+        ResponsibleAuthorityId = "adm-tolyatti",
+        Confidence = 0.9,
+        Explanation = "Тольятти, дороги",
     };
 
     /// <summary>Prefers the copy next to the test binaries; falls back to the source tree.</summary>

@@ -77,6 +77,10 @@ public sealed record Incident
     /// beyond the ones the history keeps).</summary>
     public int FollowUpCount { get; init; }
 
+    /// <summary>How many times the citizen edited the incident's own message (every edit that changed its text, also
+    /// those merged into one history entry; see <see cref="IncidentHistoryEntry.Count"/>).</summary>
+    public int EditCount { get; init; }
+
     /// <summary>How many times the incident was reopened.</summary>
     public int ReopenCount { get; init; }
 
@@ -129,6 +133,12 @@ public sealed record Incident
 /// edit); empty for changes made by people or timers. Makes the pipeline's changes idempotent per message.</param>
 /// <param name="Client">The gateway client a person's change came through (who the token says called, while
 /// <paramref name="Actor"/> is who the caller says acted); empty otherwise.</param>
+/// <param name="Count">How many changes the entry stands for: 1, or more when a citizen's repeated changes of one
+/// message (<see cref="IncidentActions.IsMessageChange"/>) were merged into it; <paramref name="At"/> is then the first,
+/// <paramref name="LastAt"/> the last, and <paramref name="Comment"/> the latest text.</param>
+/// <param name="LastAt">For a citizen's message change: when ingestion received the last change merged into the entry
+/// (the first one's time when it stands for one); null on every other entry, and on changes recorded before entries
+/// were merged.</param>
 public sealed record IncidentHistoryEntry(
     DateTimeOffset At,
     string Actor,
@@ -137,7 +147,9 @@ public sealed record IncidentHistoryEntry(
     IncidentStatus ToStatus,
     string Comment,
     string MessageId = "",
-    string Client = "");
+    string Client = "",
+    int Count = 1,
+    DateTimeOffset? LastAt = null);
 
 /// <summary>The actors of changes nobody typed: the pipeline and the timers.</summary>
 public static class SystemActors
@@ -173,4 +185,10 @@ public static class IncidentActions
 
     /// <summary>A deleted message was restored on the platform.</summary>
     public const string Restored = "restored";
+
+    /// <summary>
+    /// A citizen's change of a message already taken in (edited, deleted, restored): repeated ones are merged into one
+    /// history entry with a count (see <c>IncidentLifecycle.MessageChanged</c>), so they cannot grow the record without bound.
+    /// </summary>
+    public static bool IsMessageChange(string action) => action is Edited or Deleted or Restored;
 }

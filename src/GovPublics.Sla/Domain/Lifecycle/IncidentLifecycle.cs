@@ -213,7 +213,7 @@ public sealed class IncidentLifecycle(DeadlineCalculator deadlines, WorkingClock
         }
 
         var counted = incident with { FollowUpCount = incident.FollowUpCount + 1, UpdatedAt = now };
-        return incident.FollowUpCount < LifecycleLimits.MaxFollowUpsInHistory
+        return incident.FollowUpCount < _options.FollowUpsKept
             ? Note(counted, message.ReceivedAt, now, SystemActors.Citizen(message.AuthorId), IncidentActions.FollowUp, message.Text, message.MessageId)
             : counted;
     }
@@ -323,35 +323,102 @@ public sealed class IncidentLifecycle(DeadlineCalculator deadlines, WorkingClock
     /// <summary>
     /// The citizen edited or restored the message (<paramref name="action"/> <see cref="IncidentActions.Edited"/> or
     /// <see cref="IncidentActions.Restored"/>), or deleted it (<see cref="IncidentActions.Deleted"/>). For the
-    /// incident's own message the text follows the edit and <see cref="Incident.MessageDeleted"/> the deletion; for a
-    /// follow-up message only the history records it. Null when the incident already reflects it.
+    /// incident's own message the text follows the edit (<see cref="Incident.EditCount"/> + 1) and
+    /// <see cref="Incident.MessageDeleted"/> the deletion; for a follow-up message the history kept only the history
+    /// records it, and a follow-up beyond <see cref="LifecycleOptions.FollowUpsKept"/> not at all. The change is dated
+    /// by when ingestion received it (<see cref="CitizenMessage.ReceivedAt"/>, the same on every delivery of one
+    /// event) and merged into an earlier entry of the same message and kind when no lifecycle step came between
+    /// (<see cref="Recorded"/>). Null when the incident already reflects it: the same event again, an event older
+    /// than a change already applied to the message, or no change.
     /// </summary>
-    public static Incident? MessageChanged(Incident incident, string action, CitizenMessage message, DateTimeOffset now)
+    public Incident? MessageChanged(Incident incident, string action, CitizenMessage message, DateTimeOffset now)
     {
-        var own = message.MessageId == incident.MessageId;
-        var actor = SystemActors.Citizen(message.AuthorId.Length > 0 ? message.AuthorId : incident.AuthorId);
-        var text = action == IncidentActions.Deleted ? "" : message.Text;
-        if (!own)
+        if (!IncidentActions.IsMessageChange(action))
         {
-            var last = incident.History.LastOrDefault(h => h.MessageId == message.MessageId);
-            return last is not null && last.Action == action && last.Comment == text
-                ? null
-                : Note(incident, now, now, actor, action, text, message.MessageId);
+            throw new ArgumentException($"Unknown message change '{action}'.", nameof(action));
         }
 
-        var next = action switch
-        {
-            IncidentActions.Deleted => incident with { MessageDeleted = true },
-            IncidentActions.Restored => incident with { MessageDeleted = false, Text = text.Length > 0 ? text : incident.Text },
-            IncidentActions.Edited => incident with { Text = text },
-            _ => throw new ArgumentException($"Unknown message change '{action}'.", nameof(action)),
-        };
-        if (next.Text == incident.Text && next.MessageDeleted == incident.MessageDeleted)
+        var own = message.MessageId == incident.MessageId;
+        if (!own && !incident.History.Any(h => h.MessageId == message.MessageId && !IncidentActions.IsMessageChange(h.Action)))
         {
             return null;
         }
 
-        return Note(next, now, now, actor, action, text, message.MessageId);
+        var actor = SystemActors.Citizen(message.AuthorId.Length > 0 ? message.AuthorId : incident.AuthorId);
+        var text = action == IncidentActions.Deleted ? "" : message.Text;
+        var at = message.ReceivedAt;
+        var changes = incident.History.Where(h => h.MessageId == message.MessageId && IncidentActions.IsMessageChange(h.Action)).ToList();
+        // Entries of one message arrive in order, but a redelivered older one may come after a newer one: the record
+        // already shows a later state of the message, which an older event must neither undo nor count again.
+        if (changes.Any(h => h.LastAt > at || (h.LastAt == at && h.Action == action && h.Comment == text)))
+        {
+            return null;
+        }
+
+        var next = incident;
+        if (own)
+        {
+            next = action switch
+            {
+                IncidentActions.Deleted => incident with { MessageDeleted = true },
+                IncidentActions.Restored => incident with { MessageDeleted = false, Text = text.Length > 0 ? text : incident.Text },
+                _ => incident with { Text = text, EditCount = incident.EditCount + 1 },
+            };
+            if (next.Text == incident.Text && next.MessageDeleted == incident.MessageDeleted)
+            {
+                return null;
+            }
+        }
+        else if (changes.Count > 0 && changes.MaxBy(h => h.LastAt ?? h.At) is { } latest && latest.Action == action && latest.Comment == text)
+        {
+            return null;
+        }
+
+        var entry = new IncidentHistoryEntry(at, actor, action, incident.Status, incident.Status, text, message.MessageId, LastAt: at);
+        return next with { UpdatedAt = now, History = Recorded(incident.History, entry) };
+    }
+
+    /// <summary>
+    /// <paramref name="history"/> with a citizen's message change: merged into the entry of the same message and kind
+    /// in the trailing run of the citizen's entries (changes and follow-ups after the last lifecycle step), so a
+    /// message edited a thousand times between two staff actions is one entry (first time, last time, count, latest
+    /// text); when the history already holds <see cref="LifecycleOptions.MessageChangesKept"/> change entries, merged
+    /// into that message's latest entry of the kind wherever it is. Appended otherwise: at most one entry per message
+    /// and kind then, and the messages are the incident's own and the follow-ups kept.
+    /// </summary>
+    private IReadOnlyList<IncidentHistoryEntry> Recorded(IReadOnlyList<IncidentHistoryEntry> history, IncidentHistoryEntry change)
+    {
+        bool Same(IncidentHistoryEntry h) => h.MessageId == change.MessageId && h.Action == change.Action;
+
+        int? target = null;
+        for (var i = history.Count - 1; i >= 0 && (IncidentActions.IsMessageChange(history[i].Action) || history[i].Action == IncidentActions.FollowUp); i--)
+        {
+            if (Same(history[i]))
+            {
+                target = i;
+                break;
+            }
+        }
+
+        if (target is null && history.Count(h => IncidentActions.IsMessageChange(h.Action)) >= _options.MessageChangesKept)
+        {
+            var last = history.Select((h, i) => (h, i)).LastOrDefault(x => Same(x.h));
+            target = last.h is null ? null : last.i;
+        }
+
+        if (target is not { } at)
+        {
+            return [.. history, change];
+        }
+
+        var merged = history[at] with
+        {
+            Actor = change.Actor,
+            Comment = change.Comment,
+            Count = history[at].Count + 1,
+            LastAt = change.LastAt,
+        };
+        return [.. history.Take(at), merged, .. history.Skip(at + 1)];
     }
 
     /// <summary>When the incident was last done with: its final answer, resolution or closure; null while it is being handled.</summary>

@@ -11,12 +11,37 @@ public sealed class LifecycleOptions
     /// </summary>
     public TimeSpan ReopenPeriod { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// A citizen's later messages kept in the history with their text; beyond these only
+    /// <see cref="Incidents.Incident.FollowUpCount"/> grows (and their edits are not recorded), so one person writing
+    /// hundreds of times in a thread cannot make the record (read and written whole on every change) grow without bound.
+    /// </summary>
+    public int FollowUpsKept { get; set; } = 20;
+
+    /// <summary>
+    /// The history entries of citizens' message changes (edited, deleted, restored) an incident keeps apart. Repeated
+    /// changes of one message with no lifecycle step between them are always merged into one entry (with a count);
+    /// past this many change entries a change merges into its message's latest entry of the same kind wherever it
+    /// is, so edits between staff actions cannot grow the record without bound either.
+    /// </summary>
+    public int MessageChangesKept { get; set; } = 20;
+
     /// <summary>Throws <see cref="ArgumentException"/> for settings the lifecycle cannot work with.</summary>
     public LifecycleOptions Validated()
     {
         if (ReopenPeriod <= TimeSpan.Zero)
         {
             throw new ArgumentException($"{Section}:ReopenPeriod must be positive, got {ReopenPeriod}.");
+        }
+
+        if (FollowUpsKept < 0)
+        {
+            throw new ArgumentException($"{Section}:FollowUpsKept may not be negative, got {FollowUpsKept}.");
+        }
+
+        if (MessageChangesKept < 1)
+        {
+            throw new ArgumentException($"{Section}:MessageChangesKept must be at least 1, got {MessageChangesKept}.");
         }
 
         return this;
@@ -34,11 +59,4 @@ public static class LifecycleLimits
 
     /// <summary>A reason (reject, reopen) or a comment (take, assign, resolve, close).</summary>
     public const int MaxReasonLength = 2_000;
-
-    /// <summary>
-    /// A citizen's later messages kept in the history with their text; beyond these only
-    /// <see cref="Incidents.Incident.FollowUpCount"/> grows, so one person writing hundreds of times in a thread cannot
-    /// make the record (read and written whole on every change) grow without bound.
-    /// </summary>
-    public const int MaxFollowUpsInHistory = 20;
 }
