@@ -18,16 +18,21 @@ else
     redis = builder.AddRedisServer("redis", RedisServerInstaller.FindOrInstall(Console.Out), dataDirectory);
 }
 
-var registry = builder.AddGrpcService<Projects.GovPublics_Registry>("registry", redis);
-var ingestion = builder.AddGrpcService<Projects.GovPublics_Ingestion>("ingestion", redis).WithReference(registry).WaitFor(registry);
+// The key that makes a call to a service's own port an internal one (the gateway's, or another service's): a new one
+// each run, or Internal:CallKey when configured. Without it anyone who reaches a service port could claim any client.
+var callKey = builder.Configuration["Internal:CallKey"] is { Length: >= 32 } configured
+    ? configured
+    : System.Security.Cryptography.RandomNumberGenerator.GetHexString(64, lowercase: true);
+var registry = builder.AddGrpcService<Projects.GovPublics_Registry>("registry", redis, callKey);
+var ingestion = builder.AddGrpcService<Projects.GovPublics_Ingestion>("ingestion", redis, callKey).WithReference(registry).WaitFor(registry);
 if (builder.Configuration.GetValue("Demo:Messages", true))
 {
     // A fresh suite shows a dozen incidents; ids are deterministic, so restarts add nothing.
     ingestion.WithEnvironment("Ingestion__DemoMessagesFile", "Demo/demo-messages.json");
 }
 
-var routing = builder.AddGrpcService<Projects.GovPublics_Routing>("routing", redis).WithReference(registry).WaitFor(registry);
-var sla = builder.AddGrpcService<Projects.GovPublics_Sla>("sla", redis).WithReference(registry).WaitFor(registry);
+var routing = builder.AddGrpcService<Projects.GovPublics_Routing>("routing", redis, callKey).WithReference(registry).WaitFor(registry);
+var sla = builder.AddGrpcService<Projects.GovPublics_Sla>("sla", redis, callKey).WithReference(registry).WaitFor(registry);
 
 // The gateway: gRPC (h2c) and HTTP/1.1 on fixed loopback ports, 7000 and 7080 unless configured otherwise.
 var grpcPort = builder.Configuration.GetValue("Gateway:GrpcPort", 7000);
@@ -40,6 +45,7 @@ var gateway = builder.AddProject<Projects.GovPublics_Gateway>("gateway", launchP
     .WithEnvironment("Kestrel__Endpoints__grpc__Protocols", "Http2")
     .WithEnvironment("Kestrel__Endpoints__http__Url", httpUrl)
     .WithEnvironment("Kestrel__Endpoints__http__Protocols", "Http1")
+    .WithEnvironment("Internal__CallKey", callKey)
     .WithHttpHealthCheck("/health", endpointName: "http")
     .WithReference(registry).WithReference(ingestion).WithReference(routing).WithReference(sla)
     .WaitFor(registry).WaitFor(ingestion).WaitFor(routing).WaitFor(sla);

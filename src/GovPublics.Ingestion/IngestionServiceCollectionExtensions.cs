@@ -16,7 +16,8 @@ public static class IngestionServiceCollectionExtensions
             {
                 o.Address = new Uri(builder.Configuration["Registry:Address"] ?? CatalogCacheExtensions.RegistryAddress);
                 o.ChannelOptionsActions.Add(c => c.ServiceConfig = new ServiceConfig { MethodConfigs = { CatalogCacheExtensions.RetryUnavailable() } });
-            });
+            })
+            .AddHttpMessageHandler(() => new InternalCalls.KeyHandler(InternalCalls.Key(builder.Configuration)));
         builder.Services.AddSingleton<WebhookCredentialsCache>();
         builder.Services.AddSingleton<WebhookHandler>();
         builder.Services.AddSingleton<QuarantineStore>();

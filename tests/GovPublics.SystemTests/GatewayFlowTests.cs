@@ -1,3 +1,4 @@
+using Aspire.Hosting.Testing;
 using Google.Protobuf;
 using GovPublics.AppHost;
 using GovPublics.Contracts.Common.V1;
@@ -139,6 +140,18 @@ public sealed class GatewayFlowTests(SuiteFixture suite)
         var queue = await Assert.ThrowsAsync<RpcException>(() =>
             new RoutingService.RoutingServiceClient(integratorChannel).ListModerationAsync(new ListModerationRequest()).ResponseAsync);
         Assert.Equal(StatusCode.PermissionDenied, queue.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_services_own_port_refuses_a_call_that_went_around_the_gateway()
+    {
+        // Identity headers forged straight to the service: the app host gave every service the internal call key.
+        using var direct = Grpc.Net.Client.GrpcChannel.ForAddress(suite.App.GetEndpoint("registry", "grpc"));
+        var forged = new Metadata { { "x-gp-client", "demo-admin" }, { "x-gp-roles", "admin" } };
+        var refused = await Assert.ThrowsAsync<RpcException>(() =>
+            new RegistryService.RegistryServiceClient(direct).CreateTerritoryAsync(new CreateTerritoryRequest(), forged).ResponseAsync);
+        Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
+        Assert.Contains("call through the gateway", refused.Status.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -41,9 +41,13 @@ public static class GrpcHostingExtensions
         return builder;
     }
 
-    /// <summary>Health endpoints, the gRPC health service and reflection.</summary>
+    /// <summary>
+    /// Health endpoints, the gRPC health service and reflection; gRPC calls without the internal call key refused
+    /// when one is configured (<see cref="InternalCalls"/>).
+    /// </summary>
     public static WebApplication MapGovPublicsDefaults(this WebApplication app)
     {
+        app.UseInternalCallKey();
         app.MapDefaultEndpoints();
         app.MapGrpcReflectionService();
         return app;

@@ -22,7 +22,8 @@ public static class CatalogCacheExtensions
             {
                 o.Address = new Uri(builder.Configuration["Registry:Address"] ?? RegistryAddress);
                 o.ChannelOptionsActions.Add(c => c.ServiceConfig = new ServiceConfig { MethodConfigs = { RetryUnavailable() } });
-            });
+            })
+            .AddHttpMessageHandler(() => new InternalCalls.KeyHandler(InternalCalls.Key(builder.Configuration)));
         builder.Services.AddSingleton<CatalogCache>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogCache>());
         builder.Services.AddHealthChecks().AddCheck<CatalogLoadedHealthCheck>("catalog");

@@ -9,7 +9,7 @@ namespace GovPublics.Gateway.Access;
 /// reaches it without the bearer token and with who made it (<see cref="ClientHeader"/>, <see cref="RolesHeader"/>,
 /// <see cref="AuthorityHeader"/>, <see cref="PageOwnersHeader"/>); whatever a caller sent in those headers itself is dropped first.
 /// </summary>
-public sealed class GrpcAccessMiddleware(RequestDelegate next, AccessRulesSource rules, ILogger<GrpcAccessMiddleware> logger)
+public sealed class GrpcAccessMiddleware(RequestDelegate next, AccessRulesSource rules, IConfiguration configuration, ILogger<GrpcAccessMiddleware> logger)
 {
     public const string ClientHeader = "x-gp-client";
     public const string RolesHeader = "x-gp-roles";
@@ -20,8 +20,12 @@ public sealed class GrpcAccessMiddleware(RequestDelegate next, AccessRulesSource
     private static readonly Counter<long> _refused = _meter.CreateCounter<long>(
         "govpublics.gateway.refused_calls", description: "gRPC calls the gateway refused, by status and method");
 
+    private readonly string? _callKey = InternalCalls.Key(configuration);
+
     public async Task InvokeAsync(HttpContext context)
     {
+        // Only the gateway tells a service that a call is internal, and only for a call it has checked.
+        context.Request.Headers.Remove(InternalCalls.Header);
         // Public: the health endpoints and the webhooks (each platform's secret authenticates those). Everything else
         // needs a token whatever its path looks like: the proxy's routes match paths case-insensitively, so a check
         // keyed on "/govpublics." alone would let "/GOVPUBLICS.…" through unchecked.
@@ -70,6 +74,11 @@ public sealed class GrpcAccessMiddleware(RequestDelegate next, AccessRulesSource
         if (decision.PageOwnersHeader.Length > 0)
         {
             headers[PageOwnersHeader] = decision.PageOwnersHeader;
+        }
+
+        if (_callKey is not null)
+        {
+            headers[InternalCalls.Header] = _callKey;
         }
 
         context.Items[Limits.GatewayLimits.ClientItem] = client;

@@ -1,4 +1,5 @@
 using GovPublics.Gateway.Access;
+using Microsoft.Extensions.Hosting;
 
 namespace GovPublics.UnitTests.Gateway;
 

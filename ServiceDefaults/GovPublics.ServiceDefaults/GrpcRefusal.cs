@@ -1,9 +1,14 @@
 using System.Globalization;
 using System.Text;
 
-namespace GovPublics.Gateway.Access;
+using Microsoft.AspNetCore.Http;
 
-/// <summary>A call the gateway answers itself: a trailers-only gRPC response with the status and the reason.</summary>
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// A gRPC call answered before it reaches a service method (by the gateway, or a service's internal-call check): a
+/// trailers-only response with the status and the reason.
+/// </summary>
 public static class GrpcRefusal
 {
     public const int PermissionDenied = 7;
