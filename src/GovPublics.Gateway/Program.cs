@@ -10,7 +10,7 @@ builder.Services.AddReverseProxy()
 
 // Who may call what: the Auth section, or the file Auth:ClientsFile names, watched so tokens are added and revoked
 // without a restart. Checked at start, so a broken client list stops the gateway instead of refusing everyone.
-builder.Services.Configure<GatewayAuthOptions>(GatewayAuthOptions.Source(builder.Configuration));
+GatewayAuthOptions.Configure(builder.Services, builder.Configuration);
 builder.Services.AddSingleton<AccessRulesSource>();
 builder.Services.AddHealthChecks().AddCheck<ClientListHealthCheck>("clients");
 

@@ -77,6 +77,35 @@ public sealed class GatewayDoorTests(RedisFixture redis) : IClassFixture<RedisFi
     }
 
     [Fact]
+    public async Task A_client_file_missing_or_not_json_is_refused_and_an_empty_list_revokes_everyone()
+    {
+        using var alphaChannel = ChannelFor("alpha-token");
+        var alpha = new RegistryService.RegistryServiceClient(alphaChannel);
+        using var http = _gateway.CreateHttpClient();
+        Assert.Equal("Healthy", await http.GetStringAsync("/health"));
+
+        // Caught half-written: the watcher's reload fails to parse it.
+        await File.WriteAllTextAsync(_clientsFile, """{"Clients":[{"Name":"gamma",""");
+        await Eventually.True(async () => (await http.GetStringAsync("/health")) == "Degraded", "the unreadable file reported");
+        Assert.Equal(StatusCode.OK, await Outcome(() => alpha.ListTerritoriesAsync(new ListTerritoriesRequest()).ResponseAsync));
+
+        await WriteClientsAsync(("alpha", "alpha-token", "Admin", 0));
+        await Eventually.True(async () => (await http.GetStringAsync("/health")) == "Healthy", "the good file back");
+
+        // Deleted (or replaced by deleting first): not an empty list that revokes every client.
+        File.Delete(_clientsFile);
+        await Eventually.True(async () => (await http.GetStringAsync("/health")) == "Degraded", "the missing file reported");
+        Assert.Equal(StatusCode.OK, await Outcome(() => alpha.ListTerritoriesAsync(new ListTerritoriesRequest()).ResponseAsync));
+
+        // An empty list said so revokes everyone.
+        await File.WriteAllTextAsync(_clientsFile, """{"Clients": []}""");
+        await Eventually.True(async () =>
+            (await Outcome(() => alpha.ListTerritoriesAsync(new ListTerritoriesRequest()).ResponseAsync)) == StatusCode.Unauthenticated,
+            "the empty list in force");
+        Assert.Equal("Healthy", await http.GetStringAsync("/health"));
+    }
+
+    [Fact]
     public async Task A_client_over_its_calls_per_second_is_resource_exhausted_and_others_go_on()
     {
         using var slowChannel = ChannelFor("slow-token");

@@ -69,8 +69,35 @@ public sealed class GatewayAuthOptions
             return configuration.GetSection(Section);
         }
 
-        return new ConfigurationBuilder().AddJsonFile(Path.GetFullPath(file), optional: false, reloadOnChange: true).Build();
+        // A file that cannot be read (missing, or not JSON) loads as no settings at all instead of throwing: thrown on a
+        // reload, the error was swallowed by the file watcher and the change went unreported; a deleted file, or one
+        // caught half-written, read as an empty list and revoked every client. No settings at all is refused instead
+        // (FileProblem), and to revoke everyone the file says so: {"Clients": []}.
+        return new ConfigurationBuilder().AddJsonFile(source =>
+        {
+            source.Path = Path.GetFullPath(file);
+            source.Optional = false;
+            source.ReloadOnChange = true;
+            source.OnLoadException = context => context.Ignore = true;
+            source.ResolveFileProvider();
+        }).Build();
     }
+
+    /// <summary>Registers the options read from <see cref="Source"/>, with <see cref="FileProblem"/> set when the file gave nothing.</summary>
+    public static void Configure(IServiceCollection services, IConfiguration configuration)
+    {
+        var source = Source(configuration);
+        services.Configure<GatewayAuthOptions>(source);
+        if (configuration[$"{Section}:ClientsFile"] is { Length: > 0 } file)
+        {
+            services.PostConfigure<GatewayAuthOptions>(o => o.FileProblem = source.AsEnumerable().Any()
+                ? null
+                : $"{Section}:ClientsFile '{file}' is missing, empty or not valid JSON (to revoke every client, write {{\"Clients\": []}})");
+        }
+    }
+
+    /// <summary>Why the client file gave no client list at all (missing, empty, not JSON); null when it did or there is none.</summary>
+    public string? FileProblem { get; internal set; }
 
     /// <summary>Everyone who may call the gRPC API. None configured: every gRPC call is refused.</summary>
     public List<GatewayClient> Clients { get; set; } = [];
@@ -79,6 +106,11 @@ public sealed class GatewayAuthOptions
     public IReadOnlyList<string> Problems()
     {
         var problems = new List<string>();
+        if (FileProblem is not null)
+        {
+            problems.Add(FileProblem);
+        }
+
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < Clients.Count; i++)
         {
