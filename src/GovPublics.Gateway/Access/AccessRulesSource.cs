@@ -15,7 +15,7 @@ public sealed class AccessRulesSource : IDisposable
 {
     private readonly ILogger<AccessRulesSource> _logger;
     private readonly IDisposable? _subscription;
-    private readonly ConcurrentDictionary<HttpContext, GatewayClient> _open = new();
+    private readonly ConcurrentDictionary<OpenCall, byte> _open = new();
     private readonly Lock _reloading = new();
     private volatile AccessRules _current;
     private volatile string? _refusedReload;
@@ -34,11 +34,25 @@ public sealed class AccessRulesSource : IDisposable
     /// <summary>Why the last change of the client list was refused; null when the list in force is the newest.</summary>
     public string? RefusedReload => _refusedReload;
 
-    /// <summary>Remembers an allowed call while it is open, so a reload can end it; dispose when it ends.</summary>
-    public OpenCall Open(HttpContext context, GatewayClient client)
+    /// <summary>
+    /// Remembers a call <paramref name="checkedUnder"/> allowed while it is open, so a reload can end it; dispose when it
+    /// ends. A reload that came between the check and this (and so did not see the call) is applied here: the call is
+    /// aborted when the rules now in force no longer allow its client.
+    /// </summary>
+    public OpenCall Open(HttpContext context, GatewayClient client, AccessRules checkedUnder)
     {
-        _open[context] = client;
-        return new OpenCall(this, context);
+        var call = new OpenCall(this, context, client);
+        _open[call] = 0;
+        // Either the reload's sweep sees this call, or this sees the reload's rules (both sides fence between their
+        // write and their read).
+        Interlocked.MemoryBarrier();
+        var current = _current;
+        if (!ReferenceEquals(current, checkedUnder) && !current.StillAllows(client))
+        {
+            call.Abort();
+        }
+
+        return call;
     }
 
     /// <summary>Applies a changed client list (also called by the options monitor).</summary>
@@ -58,14 +72,13 @@ public sealed class AccessRulesSource : IDisposable
                 return;
             }
 
-            _current = next;
+            Interlocked.Exchange(ref _current, next);
             _refusedReload = null;
             var ended = 0;
-            foreach (var (context, client) in _open)
+            foreach (var (call, _) in _open)
             {
-                if (!next.StillAllows(client))
+                if (!next.StillAllows(call.Client) && call.Abort())
                 {
-                    context.Abort();
                     ended++;
                 }
             }
@@ -76,10 +89,46 @@ public sealed class AccessRulesSource : IDisposable
 
     public void Dispose() => _subscription?.Dispose();
 
-    /// <summary>An allowed call in progress.</summary>
-    public readonly struct OpenCall(AccessRulesSource source, HttpContext context) : IDisposable
+    /// <summary>
+    /// An allowed call in progress. Ended under a lock that aborting takes too: once the call has ended its
+    /// <see cref="HttpContext"/> goes back to the server's pool (and on to another request), so a reload that found the
+    /// call in its sweep must not abort through it after that.
+    /// </summary>
+    public sealed class OpenCall(AccessRulesSource source, HttpContext context, GatewayClient client) : IDisposable
     {
-        public void Dispose() => source._open.TryRemove(context, out _);
+        private readonly Lock _lock = new();
+        private bool _ended;
+
+        public GatewayClient Client => client;
+
+        /// <summary>Whether a reload has ended the call.</summary>
+        public bool Aborted { get; private set; }
+
+        /// <summary>Aborts the call unless it has ended; whether it did.</summary>
+        internal bool Abort()
+        {
+            lock (_lock)
+            {
+                if (_ended)
+                {
+                    return false;
+                }
+
+                context.Abort();
+                Aborted = true;
+                return true;
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (_lock)
+            {
+                _ended = true;
+            }
+
+            source._open.TryRemove(this, out _);
+        }
     }
 }
 

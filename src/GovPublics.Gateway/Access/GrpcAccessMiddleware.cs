@@ -53,7 +53,8 @@ public sealed class GrpcAccessMiddleware(RequestDelegate next, AccessRulesSource
         headers.Remove(RolesHeader);
         headers.Remove(AuthorityHeader);
         headers.Remove(PageOwnersHeader);
-        var decision = rules.Current.Check(path, headers.Authorization);
+        var checkedUnder = rules.Current;
+        var decision = checkedUnder.Check(path, headers.Authorization);
         if (decision.Client is not { } client)
         {
             // The method as the rules know it, never the raw path: a caller's made-up paths must not become tags.
@@ -82,7 +83,8 @@ public sealed class GrpcAccessMiddleware(RequestDelegate next, AccessRulesSource
         }
 
         context.Items[Limits.GatewayLimits.ClientItem] = client;
-        using (rules.Open(context, client))
+        using var call = rules.Open(context, client, checkedUnder);
+        if (!call.Aborted)
         {
             await next(context);
         }
