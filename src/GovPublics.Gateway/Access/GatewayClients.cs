@@ -48,6 +48,11 @@ public sealed class GatewayClient
     /// </summary>
     public int CallsPerSecond { get; set; }
 
+    /// <summary>The client's rate-limit bucket: its token and its rate, so a reload that changes the rate starts a new one.</summary>
+    internal string LimitKey => _limitKey ??= $"client:{TokenSha256}:{CallsPerSecond}";
+
+    private string? _limitKey;
+
     /// <summary>The hash a client's token is known by.</summary>
     public static string HashToken(string token) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));

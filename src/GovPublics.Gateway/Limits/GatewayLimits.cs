@@ -1,5 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using GovPublics.Gateway.Access;
 using Microsoft.AspNetCore.RateLimiting;
@@ -60,13 +62,12 @@ public static class GatewayLimits
             if (context.Items[ClientItem] is GatewayClient { CallsPerSecond: > 0 } client)
             {
                 // The rate is in the key: a reload that changes it starts a bucket at the new rate.
-                return RateLimitPartition.GetTokenBucketLimiter($"client:{client.TokenSha256}:{client.CallsPerSecond}",
-                    _ => Bucket(client.CallsPerSecond, seconds: 1));
+                return RateLimitPartition.GetTokenBucketLimiter(client.LimitKey, _ => Bucket(client.CallsPerSecond, seconds: 1));
             }
 
             if (options.WebhookRequestsPerSecondPerAddress > 0 && IsWebhook(context))
             {
-                return RateLimitPartition.GetTokenBucketLimiter($"webhooks:{context.Connection.RemoteIpAddress}",
+                return RateLimitPartition.GetTokenBucketLimiter(AddressKey(context.Connection.RemoteIpAddress),
                     _ => Bucket(options.WebhookRequestsPerSecondPerAddress, seconds: 2));
             }
 
@@ -82,6 +83,33 @@ public static class GatewayLimits
         QueueLimit = 0,
         AutoReplenishment = true,
     };
+
+    /// <summary>
+    /// The webhook bucket of an address: an IPv4 address (also one mapped into IPv6) on its own, an IPv6 one by its
+    /// /64 prefix, which one site gets whole (per address, one attacker's /64 would be billions of buckets).
+    /// </summary>
+    public static string AddressKey(IPAddress? address)
+    {
+        if (address is null)
+        {
+            return "webhooks:unknown";
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return "webhooks:" + address;
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out _);
+        bytes[8..].Clear();
+        return "webhooks:" + new IPAddress(bytes) + "/64";
+    }
 
     private static bool IsWebhook(HttpContext context) =>
         context.Request.Path.StartsWithSegments("/webhooks", StringComparison.OrdinalIgnoreCase);

@@ -44,4 +44,12 @@ public sealed class GatewayLimitsTests
         var bound = new GatewayClient { Name = "c", TokenSha256 = GatewayClient.HashToken("token"), Roles = [ClientRole.Executor], AuthorityId = "adm-a", PageOwners = ["adm-a"] };
         Assert.False(new AccessRules(new GatewayAuthOptions { Clients = [bound] }).StillAllows(open));
     }
+
+    [Theory]
+    [InlineData("203.0.113.7", "webhooks:203.0.113.7")]
+    [InlineData("::ffff:203.0.113.7", "webhooks:203.0.113.7")]
+    [InlineData("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "webhooks:2001:db8:1:2::/64")]
+    [InlineData("2001:db8:1:2::1", "webhooks:2001:db8:1:2::/64")]
+    public void Webhook_buckets_are_per_IPv4_address_and_per_IPv6_64_prefix(string address, string key) =>
+        Assert.Equal(key, GatewayLimits.AddressKey(System.Net.IPAddress.Parse(address)));
 }
