@@ -453,7 +453,9 @@ public sealed class SlaLifecycleTests(RedisFixture redis) : IClassFixture<RedisF
         var incident = await CreateAsync(routed);
 
         await AddMessageEventAsync("edit", routed.Message with { Text = "Во дворе на Мира 5 сломана качеля" });
+        Assert.Equal("", incident.OriginalText);
         var edited = await WaitAsync(incident.Id, i => i.Text == "Во дворе на Мира 5 сломана качеля", "the edit");
+        Assert.Equal(routed.Message.Text, edited.OriginalText);
         Assert.Equal(("edited", "citizen:741", IncidentStatus.New), (edited.History[^1].Action, edited.History[^1].Actor, edited.History[^1].ToStatus));
 
         await AddMessageEventAsync("delete", routed.Message with { Text = "" });

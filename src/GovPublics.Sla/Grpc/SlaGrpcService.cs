@@ -293,6 +293,7 @@ public sealed class SlaGrpcService(
         ReopenCount = i.ReopenCount,
         FollowUpCount = i.FollowUpCount,
         EditCount = i.EditCount,
+        OriginalText = i.OriginalText ?? "",
         RoutingRevision = i.RoutingRevision,
         History = { i.History.Select(ToProto) },
         AuthorId = i.AuthorId,

@@ -28,8 +28,10 @@ public sealed class MessageChangeHistoryTests
             incident = Edit(incident, incident.MessageId, n)!;
         }
 
+        Assert.Null(Created().OriginalText);
         Assert.Equal(1000, incident.EditCount);
         Assert.Equal(TextOf(999), incident.Text);
+        Assert.Equal(Created().Text, incident.OriginalText);
         Assert.Equal(["created", "edited"], incident.History.Select(h => h.Action));
         var edited = incident.History[^1];
         Assert.Equal((1000, TextOf(999), At(0), At(999)), (edited.Count, edited.Comment, edited.At, edited.LastAt));

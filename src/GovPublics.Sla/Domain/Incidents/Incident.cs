@@ -81,6 +81,13 @@ public sealed record Incident
     /// those merged into one history entry; see <see cref="IncidentHistoryEntry.Count"/>).</summary>
     public int EditCount { get; init; }
 
+    /// <summary>
+    /// The citizen's text as the incident was created from it, once an edit has changed <see cref="Text"/>; null
+    /// before (then <see cref="Text"/> is the original, and the stored record carries no copy). What was asked, when the citizen later rewrites it, stays on
+    /// the record (the history keeps the latest version of an edit only).
+    /// </summary>
+    public string? OriginalText { get; init; }
+
     /// <summary>How many times the incident was reopened.</summary>
     public int ReopenCount { get; init; }
 

@@ -323,7 +323,8 @@ public sealed class IncidentLifecycle(DeadlineCalculator deadlines, WorkingClock
     /// <summary>
     /// The citizen edited or restored the message (<paramref name="action"/> <see cref="IncidentActions.Edited"/> or
     /// <see cref="IncidentActions.Restored"/>), or deleted it (<see cref="IncidentActions.Deleted"/>). For the
-    /// incident's own message the text follows the edit (<see cref="Incident.EditCount"/> + 1) and
+    /// incident's own message the text follows the edit (<see cref="Incident.EditCount"/> + 1; the text it was created
+    /// from is kept as <see cref="Incident.OriginalText"/>) and
     /// <see cref="Incident.MessageDeleted"/> the deletion; for a follow-up message the history kept only the history
     /// records it, and a follow-up beyond <see cref="LifecycleOptions.FollowUpsKept"/> not at all. The change is dated
     /// by when ingestion received it (<see cref="CitizenMessage.ReceivedAt"/>, the same on every delivery of one
@@ -367,6 +368,11 @@ public sealed class IncidentLifecycle(DeadlineCalculator deadlines, WorkingClock
             if (next.Text == incident.Text && next.MessageDeleted == incident.MessageDeleted)
             {
                 return null;
+            }
+
+            if (next.Text != incident.Text && incident.OriginalText is null)
+            {
+                next = next with { OriginalText = incident.Text };
             }
         }
         else if (changes.Count > 0 && changes.MaxBy(h => h.LastAt ?? h.At) is { } latest && latest.Action == action && latest.Comment == text)
