@@ -24,8 +24,14 @@ public sealed class GrpcAccessMiddleware(RequestDelegate next, AccessRulesSource
 
     public async Task InvokeAsync(HttpContext context)
     {
-        // Only the gateway tells a service that a call is internal, and only for a call it has checked.
-        context.Request.Headers.Remove(InternalCalls.Header);
+        // Only the gateway says who made a call, and that it is internal, and only for a call it has checked: whatever
+        // a caller sent in these headers goes, on every path (the webhooks' too).
+        var headers = context.Request.Headers;
+        headers.Remove(InternalCalls.Header);
+        headers.Remove(ClientHeader);
+        headers.Remove(RolesHeader);
+        headers.Remove(AuthorityHeader);
+        headers.Remove(PageOwnersHeader);
         // Public: the health endpoints and the webhooks (each platform's secret authenticates those). Everything else
         // needs a token whatever its path looks like: the proxy's routes match paths case-insensitively, so a check
         // keyed on "/govpublics." alone would let "/GOVPUBLICS.…" through unchecked.
@@ -48,11 +54,6 @@ public sealed class GrpcAccessMiddleware(RequestDelegate next, AccessRulesSource
             return;
         }
 
-        var headers = context.Request.Headers;
-        headers.Remove(ClientHeader);
-        headers.Remove(RolesHeader);
-        headers.Remove(AuthorityHeader);
-        headers.Remove(PageOwnersHeader);
         var checkedUnder = rules.Current;
         var decision = checkedUnder.Check(path, headers.Authorization);
         if (decision.Client is not { } client)
