@@ -21,7 +21,6 @@ public sealed class RoutingTests(RedisFixture redis) : IClassFixture<RedisFixtur
         _routing = new ServiceHost<RoutingGrpcService>(redis.Server.ConnectionString, new Dictionary<string, string?>
         {
             ["Registry:Address"] = _registry.GrpcAddress,
-            ["Routing:Consumer:ClaimIdle"] = "00:00:00.500",
             ["Routing:Consumer:MaxDeliveries"] = "2",
         });
         _client = new RoutingService.RoutingServiceClient(_routing.Channel);
