@@ -50,7 +50,7 @@ public sealed class CatalogDocument
     /// references, parent cycles) and builds the snapshot. Throws <see cref="CatalogValidationException"/> listing
     /// every error found, not only the first.
     /// </summary>
-    public CatalogSnapshot ToSnapshot(long version)
+    public CatalogSnapshot ToSnapshot(long version, string commitId = "")
     {
         var errors = new List<CatalogError>();
         var territories = Territories.Select((t, i) => t.ToModel($"territories[{i}]", errors)).ToList();
@@ -63,7 +63,7 @@ public sealed class CatalogDocument
             throw new CatalogValidationException(errors);
         }
 
-        return new CatalogSnapshot(version, territories, authorities, pages, rules);
+        return new CatalogSnapshot(version, territories, authorities, pages, rules, commitId);
     }
 
     /// <summary>The document form of a snapshot (the export format).</summary>

@@ -28,9 +28,11 @@ public sealed class CatalogSnapshot
         IEnumerable<Territory> territories,
         IEnumerable<Authority> authorities,
         IEnumerable<Page> pages,
-        IEnumerable<JurisdictionRule> rules)
+        IEnumerable<JurisdictionRule> rules,
+        string commitId = "")
     {
         Version = version;
+        CommitId = commitId;
         Territories = [.. territories.OrderBy(t => t.Id, StringComparer.Ordinal)];
         Authorities = [.. authorities.OrderBy(a => a.Id, StringComparer.Ordinal)];
         Pages = [.. pages.OrderBy(p => p.Id, StringComparer.Ordinal)];
@@ -56,6 +58,12 @@ public sealed class CatalogSnapshot
 
     /// <summary>Monotonic version of the catalogue this snapshot was built from.</summary>
     public long Version { get; }
+
+    /// <summary>
+    /// The id of the registry commit that made <see cref="Version"/> (empty when unknown): the same version number in
+    /// another history of the registry's store (a backup restored, a re-seed) has another commit id.
+    /// </summary>
+    public string CommitId { get; }
 
     public IReadOnlyList<Territory> Territories { get; }
 

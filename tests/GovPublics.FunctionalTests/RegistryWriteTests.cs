@@ -29,14 +29,15 @@ public sealed class RegistryWriteTests(RedisFixture redis, ITestOutputHelper out
 
     private static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..20];
 
-    private Task<Authority> CreateAuthority(string id, string parent = "gov") => _client.CreateAuthorityAsync(new CreateAuthorityRequest
-    {
-        Authority = new Authority
+    private Task<Authority> CreateAuthority(string id, string parent = "gov", RegistryService.RegistryServiceClient? on = null) =>
+        (on ?? _client).CreateAuthorityAsync(new CreateAuthorityRequest
         {
-            Id = id, Kind = AuthorityKind.Department, Name = $"Департамент {id}", TerritoryId = "samara", ParentId = parent,
-            TimeZone = "Europe/Samara", Calendar = "ru",
-        },
-    }).ResponseAsync;
+            Authority = new Authority
+            {
+                Id = id, Kind = AuthorityKind.Department, Name = $"Департамент {id}", TerritoryId = "samara", ParentId = parent,
+                TimeZone = "Europe/Samara", Calendar = "ru",
+            },
+        }).ResponseAsync;
 
     private Task<Page> CreatePage(string id, string owner, string externalId) => _client.CreatePageAsync(new CreatePageRequest
     {
@@ -531,6 +532,121 @@ public sealed class RegistryWriteTests(RedisFixture redis, ITestOutputHelper out
             await AnAliasAddedAfterTheRestoreReachesRoutingAsync(new RegistryService.RegistryServiceClient(channel), classify, followed, "Староградск");
         }
     }
+
+    [Fact]
+    public async Task A_watcher_resuming_from_a_version_a_restored_store_reached_again_by_other_commits_is_told_to_reload()
+    {
+        var backup = await BackUpTheRegistryStoreAsync();
+        await CreateAuthority(NewId("lost"));
+        await CreateAuthority(NewId("lost"));
+        var held = await _client.ListTerritoriesAsync(new ListTerritoriesRequest { PageSize = 1 });
+        Assert.NotEmpty(held.CatalogCommitId);
+
+        await RestoreRegistryStoreAsync(backup);
+        await Eventually.True(async () => (await _client.ListTerritoriesAsync(new ListTerritoriesRequest { PageSize = 1 })).CatalogVersion < held.CatalogVersion,
+            "the registry to load the restored catalogue");
+        async Task<ListTerritoriesResponse> EditedToAsync(long version)
+        {
+            while ((await _client.ListTerritoriesAsync(new ListTerritoriesRequest { PageSize = 1 })).CatalogVersion < version)
+            {
+                await CreateAuthority(NewId("after"));
+            }
+
+            return await _client.ListTerritoriesAsync(new ListTerritoriesRequest { PageSize = 1 });
+        }
+
+        // The same version number, made by another commit; then past it.
+        foreach (var target in new[] { held.CatalogVersion, held.CatalogVersion + 2 })
+        {
+            var current = await EditedToAsync(target);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            using var call = _client.WatchChanges(
+                new WatchChangesRequest { FromVersion = held.CatalogVersion, FromCommitId = held.CatalogCommitId }, cancellationToken: cts.Token);
+            Assert.True(await call.ResponseStream.MoveNext(cts.Token));
+            var first = call.ResponseStream.Current;
+            Assert.True(first.ResetRequired);
+            Assert.Equal(current.CatalogVersion, first.Version);
+            Assert.Equal(current.CatalogCommitId, first.CommitId);
+        }
+
+        // Resuming from the registry's own position still streams what comes next, each change with its commit.
+        var now = await _client.ListTerritoriesAsync(new ListTerritoriesRequest { PageSize = 1 });
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            using var call = _client.WatchChanges(
+                new WatchChangesRequest { FromVersion = now.CatalogVersion, FromCommitId = now.CatalogCommitId }, cancellationToken: cts.Token);
+            var next = NewId("next");
+            await CreateAuthority(next);
+            Assert.True(await call.ResponseStream.MoveNext(cts.Token));
+            var change = call.ResponseStream.Current;
+            Assert.False(change.ResetRequired);
+            Assert.Equal(next, change.Authority.Id);
+            Assert.Equal((await _client.ListTerritoriesAsync(new ListTerritoriesRequest { PageSize = 1 })).CatalogCommitId, change.CommitId);
+        }
+    }
+
+    [Fact]
+    public async Task A_replica_holding_a_version_a_restored_store_reached_again_edits_the_stores_catalogue_not_its_own()
+    {
+        var backup = await BackUpTheRegistryStoreAsync();
+        var lost = await CreateAuthority(NewId("lost"));
+
+        // A replica that loaded the catalogue with the lost authority and does not look at the store again by itself.
+        await using var replica = new ServiceHost<RegistryGrpcService>(redis.Server.ConnectionString,
+            new Dictionary<string, string?> { ["Registry:RefreshInterval"] = "01:00:00" });
+        var onReplica = new RegistryService.RegistryServiceClient(replica.Channel);
+        await Eventually.GrpcReady(() => onReplica.GetAuthorityAsync(new GetAuthorityRequest { Id = lost.Id }).ResponseAsync);
+
+        // The backup is restored and edited back to the replica's version number by another registry.
+        var held = (await onReplica.ListTerritoriesAsync(new ListTerritoriesRequest { PageSize = 1 })).CatalogVersion;
+        await RestoreRegistryStoreAsync(backup);
+        await Eventually.True(async () => (await _client.ListTerritoriesAsync(new ListTerritoriesRequest { PageSize = 1 })).CatalogVersion < held,
+            "the registry to load the restored catalogue");
+        while ((await _client.ListTerritoriesAsync(new ListTerritoriesRequest { PageSize = 1 })).CatalogVersion < held)
+        {
+            await CreateAuthority(NewId("after"));
+        }
+
+        Assert.Equal(held, (await _client.ListTerritoriesAsync(new ListTerritoriesRequest { PageSize = 1 })).CatalogVersion);
+
+        // An edit on the replica is worked out on the store's catalogue, where the authority does not exist.
+        lost.Name += " (переименован)";
+        var refused = await Assert.ThrowsAsync<RpcException>(() => onReplica.UpdateAuthorityAsync(new UpdateAuthorityRequest { Authority = lost }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, refused.StatusCode);
+        await Assert.ThrowsAsync<RpcException>(() => _client.GetAuthorityAsync(new GetAuthorityRequest { Id = lost.Id }).ResponseAsync);
+    }
+
+    /// <summary>A backup of the registry's store: every registry key, dumped.</summary>
+    private async Task<Dictionary<string, byte[]>> BackUpTheRegistryStoreAsync()
+    {
+        var backup = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var key in RegistryKeys())
+        {
+            if (await redis.Db.KeyDumpAsync(key) is { } dump)
+            {
+                backup[key.ToString()] = dump;
+            }
+        }
+
+        return backup;
+    }
+
+    /// <summary>What restoring a backup does: the registry's keys exactly as they were when it was taken.</summary>
+    private async Task RestoreRegistryStoreAsync(Dictionary<string, byte[]> backup)
+    {
+        foreach (var key in RegistryKeys())
+        {
+            await redis.Db.KeyDeleteAsync(key);
+        }
+
+        foreach (var (key, dump) in backup)
+        {
+            await redis.Db.KeyRestoreAsync(key, dump);
+        }
+    }
+
+    private List<StackExchange.Redis.RedisKey> RegistryKeys() =>
+        [.. redis.Connection.GetServer(redis.Connection.GetEndPoints()[0]).Keys(pattern: "gp:{63}:registry:*")];
 
     /// <summary>A complaint about a pothole in the town named <paramref name="alias"/>.</summary>
     private static ClassifyRequest PotholeIn(string alias) => new() { Text = $"В {alias}е на улице Мира огромная яма на дороге" };

@@ -164,6 +164,12 @@ public sealed class RedisKeys
     /// <summary>The registry catalogue's version counter.</summary>
     public string RegistryVersion => Prefix + "registry:version";
 
+    /// <summary>
+    /// The id of the commit that made the registry catalogue's current version, drawn at random by every commit: the
+    /// same version number in another history of the store (a backup restored, a re-seed) has another id.
+    /// </summary>
+    public string RegistryCommit => Prefix + "registry:commit";
+
     /// <summary>Ids already taken from the seed file, so a seed entity deleted by staff is not re-created.</summary>
     public string RegistrySeeded => Prefix + "registry:seeded";
 

@@ -59,6 +59,7 @@ public sealed class RegistryGrpcService(
             NextPageToken = next,
             TotalSize = matching.Count,
             CatalogVersion = snapshot.Version,
+            CatalogCommitId = snapshot.CommitId,
         });
     }
 
@@ -77,6 +78,7 @@ public sealed class RegistryGrpcService(
             NextPageToken = next,
             TotalSize = matching.Count,
             CatalogVersion = snapshot.Version,
+            CatalogCommitId = snapshot.CommitId,
         });
     }
 
@@ -93,6 +95,7 @@ public sealed class RegistryGrpcService(
             NextPageToken = next,
             TotalSize = matching.Count,
             CatalogVersion = snapshot.Version,
+            CatalogCommitId = snapshot.CommitId,
         });
     }
 
@@ -107,6 +110,7 @@ public sealed class RegistryGrpcService(
             NextPageToken = next,
             TotalSize = matching.Count,
             CatalogVersion = snapshot.Version,
+            CatalogCommitId = snapshot.CommitId,
         });
     }
 
@@ -346,7 +350,8 @@ public sealed class RegistryGrpcService(
             throw new ValidationFailedException("from_version", "must not be negative");
         }
 
-        var current = await store.GetVersionAsync();
+        var head = await store.GetHeadAsync();
+        var current = head.Version;
         var oldest = await store.OldestChangeVersionAsync();
         if (request.FromVersion > current)
         {
@@ -355,11 +360,23 @@ public sealed class RegistryGrpcService(
 
         if (request.FromVersion < current && (oldest is null || oldest > request.FromVersion + 1))
         {
-            await responseStream.WriteAsync(ResetTo(current));
+            await responseStream.WriteAsync(ResetTo(head));
             return;
         }
 
+        // The position is a version AND the commit that made it: the same version made by another commit (the store
+        // restored or re-created, then edited past the position) is another history, and its changes would not fit
+        // the consumer's catalogue. Checked here for the current version, and on every next change below.
         var position = request.FromVersion;
+        var commit = request.FromCommitId;
+        if (commit.Length > 0 && position == current && head.CommitId != commit)
+        {
+            logger.LogWarning("Change feed asked from version {Position} of commit {Commit}, but the catalogue's version {Position} is commit {Current}: telling the watcher to reload",
+                position, commit, position, head.CommitId);
+            await responseStream.WriteAsync(ResetTo(head));
+            return;
+        }
+
         var after = $"{position}-{int.MaxValue}";
         while (!context.CancellationToken.IsCancellationRequested)
         {
@@ -367,10 +384,19 @@ public sealed class RegistryGrpcService(
             for (var i = 0; i < changes.Count; i++)
             {
                 var change = changes[i];
+                if (!change.Follows(position, commit))
+                {
+                    logger.LogWarning("The catalogue's history after version {Position} (commit {Commit}) was replaced (its store restored or re-created): telling the watcher to reload",
+                        position, commit);
+                    await responseStream.WriteAsync(ResetTo(await store.GetHeadAsync()), context.CancellationToken);
+                    return;
+                }
+
                 var last = i + 1 < changes.Count ? changes[i + 1].Version != change.Version : changes.Count < 500 || await store.IsLastOfVersionAsync(change);
                 await responseStream.WriteAsync(ToProto(change, last), context.CancellationToken);
                 after = $"{change.Version}-{change.Index}";
                 position = change.Version;
+                commit = change.CommitId;
             }
 
             if (changes.Count == 0)
@@ -378,9 +404,9 @@ public sealed class RegistryGrpcService(
                 // The version is set by the same script that appends the changes, so it never goes below a change
                 // already sent, except when the store was put back (a backup restored, a re-seed): the changes after
                 // this position will never come. Tell the watcher to reload, as for a position older than the history.
-                if (await store.GetVersionAsync() is var now && now < position)
+                if (await store.GetHeadAsync() is var now && now.Version < position)
                 {
-                    logger.LogWarning("The catalogue went back from version {Position} to {Now} under a change feed: telling the watcher to reload", position, now);
+                    logger.LogWarning("The catalogue went back from version {Position} to {Now} under a change feed: telling the watcher to reload", position, now.Version);
                     await responseStream.WriteAsync(ResetTo(now), context.CancellationToken);
                     return;
                 }
@@ -399,6 +425,7 @@ public sealed class RegistryGrpcService(
         {
             Documents = { listing.Documents.Select(KnowledgeProtoMapping.ToInfo) },
             CatalogVersion = listing.CatalogVersion,
+            CatalogCommitId = listing.CatalogCommitId,
             KnowledgeVersion = listing.KnowledgeVersion,
         };
     }
@@ -450,8 +477,9 @@ public sealed class RegistryGrpcService(
         };
     }
 
-    /// <summary>The feed's "reload the catalogue, then watch from <paramref name="version"/>" message.</summary>
-    private static CatalogChange ResetTo(long version) => new() { ResetRequired = true, Version = version, LastInVersion = true };
+    /// <summary>The feed's "reload the catalogue, then watch from <paramref name="head"/>" message.</summary>
+    private static CatalogChange ResetTo(StoreHead head) =>
+        new() { ResetRequired = true, Version = head.Version, CommitId = head.CommitId, LastInVersion = true };
 
     private static CatalogChange ToProto(StoredChange change, bool lastInVersion)
     {
@@ -460,6 +488,7 @@ public sealed class RegistryGrpcService(
             Version = change.Version,
             Kind = change.Kind == CatalogOp.Archive ? ChangeKind.Archive : ChangeKind.Upsert,
             LastInVersion = lastInVersion,
+            CommitId = change.CommitId,
         };
         var upsert = change.Kind != CatalogOp.Archive;
         T Read<T>() => System.Text.Json.JsonSerializer.Deserialize<T>(change.Json, CatalogDocument.JsonOptions)!;

@@ -44,8 +44,9 @@ public sealed class KnowledgeStore(IConnectionMultiplexer redis, RedisKeys keys)
     /// <summary>The change feed's <c>set</c> of knowledge entries.</summary>
     public const string ChangeSet = "knowledge";
 
-    // KEYS: 1 knowledge hash, 2 registry version, 3 the document's history, 4 changes.
-    // ARGV: 1 name, 2 expected document version, 3 the record JSON (version and catalog_version are set here).
+    // KEYS: 1 knowledge hash, 2 registry version, 3 the document's history, 4 changes, 5 the registry version's commit id.
+    // ARGV: 1 name, 2 expected document version, 3 the record JSON (version and catalog_version are set here), 4 this
+    // commit's id (see RegistryStore's commit script).
     // Returns {new document version, registry version}, or {-1, stored document version} when it moved.
     private const string CommitScript = """
         local old = redis.call('HGET', KEYS[1], ARGV[1])
@@ -53,6 +54,8 @@ public sealed class KnowledgeStore(IConnectionMultiplexer redis, RedisKeys keys)
         if old then current = tonumber(cjson.decode(old).version) end
         if current ~= tonumber(ARGV[2]) then return { -1, current } end
         local v = redis.call('INCR', KEYS[2])
+        local prev = redis.call('GET', KEYS[5]) or ''
+        redis.call('SET', KEYS[5], ARGV[4])
         local record = cjson.decode(ARGV[3])
         record.version = current + 1
         record.catalog_version = v
@@ -61,7 +64,8 @@ public sealed class KnowledgeStore(IConnectionMultiplexer redis, RedisKeys keys)
         redis.call('LPUSH', KEYS[3], json)
         redis.call('LTRIM', KEYS[3], 0, HISTORY_LENGTH - 1)
         redis.call('XADD', KEYS[4], 'MAXLEN', '~', CHANGE_HISTORY, v .. '-0', 'kind', 'upsert', 'set', 'knowledge',
-          'id', ARGV[1], 'data', cjson.encode({ name = ARGV[1], version = current + 1 }))
+          'id', ARGV[1], 'data', cjson.encode({ name = ARGV[1], version = current + 1 }),
+          'commit', ARGV[4], 'prev', prev)
         return { current + 1, v }
         """;
 
@@ -99,8 +103,8 @@ public sealed class KnowledgeStore(IConnectionMultiplexer redis, RedisKeys keys)
     {
         var json = JsonSerializer.Serialize(record, StoredKnowledge.JsonOptions);
         var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(_script,
-            [keys.RegistryKnowledge, keys.RegistryVersion, keys.RegistryKnowledgeHistory(record.Name), keys.RegistryChanges],
-            [record.Name, expectedVersion, json]))!;
+            [keys.RegistryKnowledge, keys.RegistryVersion, keys.RegistryKnowledgeHistory(record.Name), keys.RegistryChanges, keys.RegistryCommit],
+            [record.Name, expectedVersion, json, RegistryStore.NewCommitId()]))!;
         var first = (long)result[0];
         return first < 0
             ? (null, (long)result[1])

@@ -23,7 +23,8 @@ public sealed class RegistryOptions
 
 /// <summary>
 /// The registry's in-memory catalogue: seeded into Redis at start, read from Redis, served from memory, and
-/// reloaded whenever the version in Redis moves (another replica, or an edit).
+/// reloaded whenever the version in Redis moves (another replica, or an edit) or was made by another commit (the
+/// store restored from a backup, or re-created, and edited back to the same version number).
 /// </summary>
 public sealed class RegistryCatalog(
     RegistryStore store,
@@ -204,15 +205,15 @@ public sealed class RegistryCatalog(
         await _refreshing.WaitAsync();
         try
         {
-            var version = await store.GetVersionAsync();
-            if (IsLoaded && version == _current.Version)
+            var head = await store.GetHeadAsync();
+            if (IsLoaded && head.Version == _current.Version && head.CommitId == _current.CommitId)
             {
                 return;
             }
 
             var stored = await store.LoadAsync();
             var readVersion = stored.Version;
-            _current = stored.Document.ToSnapshot(readVersion);
+            _current = stored.Document.ToSnapshot(readVersion, stored.CommitId);
             _stored = stored;
             LastError = null;
             _loaded.TrySetResult();

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace GovPublics.Registry.Storage;
 
 /// <summary>The stored knowledge documents, the registry version they were read at and the knowledge version they make.</summary>
-public sealed record KnowledgeListing(IReadOnlyList<StoredKnowledge> Documents, long CatalogVersion, string KnowledgeVersion);
+public sealed record KnowledgeListing(IReadOnlyList<StoredKnowledge> Documents, long CatalogVersion, string KnowledgeVersion, string CatalogCommitId = "");
 
 /// <summary>The outcome of an edit (or of its dry run): what was (or would be) stored and what it changes.</summary>
 public sealed record KnowledgeEditResult(bool Applied, StoredKnowledge Document, KnowledgeEditPlan Plan);
@@ -85,13 +85,13 @@ public sealed class RegistryKnowledge(
     /// <summary>The stored documents in the order of <see cref="RoutingKnowledge.DocumentNames"/>.</summary>
     public async Task<KnowledgeListing> ListAsync()
     {
-        var version = await registry.GetVersionAsync();
+        var head = await registry.GetHeadAsync();
         var stored = await store.ListAsync();
         var documents = RoutingKnowledge.DocumentNames.Where(stored.ContainsKey).Select(n => stored[n]).ToList();
         var knowledgeVersion = string.Join(';', documents
             .OrderBy(d => d.Name, StringComparer.Ordinal)
             .Select(d => $"{d.Name}@{d.Label}#{d.Version}"));
-        return new KnowledgeListing(documents, version, knowledgeVersion);
+        return new KnowledgeListing(documents, head.Version, knowledgeVersion, head.CommitId);
     }
 
     /// <summary>The current version of a document, or an earlier one from its history.</summary>

@@ -30,10 +30,35 @@ public sealed record StoredCatalog(
     CatalogDocument Document,
     long Version,
     IReadOnlyDictionary<string, long> EntityVersions,
-    IReadOnlySet<string> PagesWithSecret);
+    IReadOnlySet<string> PagesWithSecret,
+    string CommitId = "");
 
-/// <summary>One entry of the change feed.</summary>
-public sealed record StoredChange(long Version, int Index, string Kind, string Set, string Id, string Json);
+/// <summary>
+/// Where the catalogue is: its version and the id of the commit that made it (empty for a version stored before
+/// commits had ids, and for version 0). A version number means something only with its commit id: a store restored
+/// from a backup, or re-created, and edited since, reaches the same numbers with other commits.
+/// </summary>
+public sealed record StoreHead(long Version, string CommitId);
+
+/// <summary>
+/// One entry of the change feed, with the id of the commit that made its version and of the commit before it (the
+/// version's predecessor): a feed that finds the predecessor of the next change is not the commit it sent last knows
+/// that the store's history was replaced under it.
+/// </summary>
+public sealed record StoredChange(long Version, int Index, string Kind, string Set, string Id, string Json, string CommitId = "", string PreviousCommitId = "")
+{
+    /// <summary>
+    /// True when this change may follow a feed position: version <paramref name="position"/> made by the commit
+    /// <paramref name="commitId"/>. It does when it is a later change of that same commit, or the first change of the
+    /// next version made on top of that commit. It does not when the store's history was replaced in between (a
+    /// backup restored, a re-seed, then edits past the position): the changes after the position then belong to
+    /// another history. An unknown <paramref name="commitId"/> (empty: an older consumer, or a change stored before
+    /// commits had ids) is not checked.
+    /// </summary>
+    public bool Follows(long position, string commitId) =>
+        commitId.Length == 0
+        || (Version == position ? CommitId == commitId : Version == position + 1 && PreviousCommitId == commitId);
+}
 
 /// <summary>
 /// The catalogue in Redis: a hash per entity set (field = id, value = the entity's JSON in the catalogue document
@@ -47,8 +72,9 @@ public sealed class RegistryStore(IConnectionMultiplexer redis, RedisKeys keys)
     public const int ChangeHistory = 100_000;
 
     // KEYS: 1 version, 2 entity versions, 3 changes, 4 secrets, 5 seeded, 6-9 entity hashes, 10-13 archive hashes
-    // (both in the order of EntitySets.All). ARGV: 1 expected version, 2 "1" to mark seeded, then 5-tuples
-    // (kind, set, id, json, secret).
+    // (both in the order of EntitySets.All), 14 the commit id of the version. ARGV: 1 expected version, 2 "1" to
+    // mark seeded, 3 this commit's id, then 5-tuples (kind, set, id, json, secret).
+    // Each change entry carries its commit's id and the id of the commit before (see StoredChange).
     // A page's webhook credentials (secret and confirmation code) go when it is archived, in the same script: a new
     // page given the same id must not accept webhooks signed with the old page's secret. A page created (or brought
     // back) starts without any, which also clears credentials left by archives made before they were deleted.
@@ -57,9 +83,11 @@ public sealed class RegistryStore(IConnectionMultiplexer redis, RedisKeys keys)
         if current ~= tonumber(ARGV[1]) then return -current - 1 end
         local v = current + 1
         redis.call('SET', KEYS[1], v)
+        local prev = redis.call('GET', KEYS[14]) or ''
+        redis.call('SET', KEYS[14], ARGV[3])
         local slot = { territories = 0, authorities = 1, pages = 2, rules = 3 }
         local n = 0
-        for i = 3, #ARGV, 5 do
+        for i = 4, #ARGV, 5 do
           local kind, set, id, json, secret = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
           local hash, archive = KEYS[6 + slot[set]], KEYS[10 + slot[set]]
           if kind == 'archive' then
@@ -78,7 +106,8 @@ public sealed class RegistryStore(IConnectionMultiplexer redis, RedisKeys keys)
           end
           redis.call('HSET', KEYS[2], set .. ':' .. id, v)
           if ARGV[2] == '1' then redis.call('SADD', KEYS[5], set .. ':' .. id) end
-          redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV_HISTORY, v .. '-' .. n, 'kind', kind, 'set', set, 'id', id, 'data', json)
+          redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV_HISTORY, v .. '-' .. n, 'kind', kind, 'set', set, 'id', id, 'data', json,
+            'commit', ARGV[3], 'prev', prev)
           n = n + 1
         end
         return v
@@ -92,7 +121,7 @@ public sealed class RegistryStore(IConnectionMultiplexer redis, RedisKeys keys)
     /// </summary>
     public async Task<long?> CommitAsync(long expectedVersion, IReadOnlyList<CatalogOp> ops, bool markSeeded = false)
     {
-        var args = new List<RedisValue> { expectedVersion, markSeeded ? "1" : "0" };
+        var args = new List<RedisValue> { expectedVersion, markSeeded ? "1" : "0", NewCommitId() };
         foreach (var op in ops)
         {
             args.AddRange([op.Kind, op.Set, op.Id, op.Json, op.Secret]);
@@ -104,10 +133,14 @@ public sealed class RegistryStore(IConnectionMultiplexer redis, RedisKeys keys)
             keys.RegistrySeeded,
             .. EntitySets.All.Select(set => (RedisKey)keys.RegistryEntities(set)),
             .. EntitySets.All.Select(set => (RedisKey)keys.RegistryEntities("archive:" + set)),
+            keys.RegistryCommit,
         ];
         var result = (long)await redis.GetDatabase().ScriptEvaluateAsync(_script, scriptKeys, [.. args]);
         return result < 0 ? null : result;
     }
+
+    /// <summary>A new commit's id: random, so that no other history of the store reuses it.</summary>
+    public static string NewCommitId() => Guid.NewGuid().ToString("N");
 
     /// <summary>The seed entities never stored before (not in the seeded set): what a seed would add.</summary>
     public async Task<CatalogDocument> UnseededPartAsync(CatalogDocument seed)
@@ -123,19 +156,25 @@ public sealed class RegistryStore(IConnectionMultiplexer redis, RedisKeys keys)
         };
     }
 
-    /// <summary>The catalogue version in Redis (0 when nothing was ever stored).</summary>
-    public async Task<long> GetVersionAsync()
+    /// <summary>
+    /// The catalogue version in Redis (0 when nothing was ever stored) and the id of the commit that made it, read
+    /// together.
+    /// </summary>
+    public async Task<StoreHead> GetHeadAsync()
     {
-        var value = await redis.GetDatabase().StringGetAsync(keys.RegistryVersion);
-        return value.IsNullOrEmpty ? 0 : (long)value;
+        var values = await redis.GetDatabase().StringGetAsync([keys.RegistryVersion, keys.RegistryCommit]);
+        return ToHead(values);
     }
+
+    private static StoreHead ToHead(RedisValue[] values) =>
+        new(values[0].IsNullOrEmpty ? 0 : (long)values[0], values[0].IsNullOrEmpty ? "" : values[1].ToString());
 
     /// <summary>Reads the whole catalogue in one round trip of a batch.</summary>
     public async Task<StoredCatalog> LoadAsync()
     {
         var db = redis.GetDatabase();
         var batch = db.CreateBatch();
-        var version = batch.StringGetAsync(keys.RegistryVersion);
+        var head = batch.StringGetAsync([keys.RegistryVersion, keys.RegistryCommit]);
         var territories = batch.HashGetAllAsync(keys.RegistryEntities(EntitySets.Territories));
         var authorities = batch.HashGetAllAsync(keys.RegistryEntities(EntitySets.Authorities));
         var pages = batch.HashGetAllAsync(keys.RegistryEntities(EntitySets.Pages));
@@ -151,12 +190,13 @@ public sealed class RegistryStore(IConnectionMultiplexer redis, RedisKeys keys)
             Pages = Read<PageDto>(await pages),
             Rules = Read<RuleDto>(await rules),
         };
-        var v = await version;
+        var h = ToHead(await head);
         return new StoredCatalog(
             document,
-            v.IsNullOrEmpty ? 0 : (long)v,
+            h.Version,
             (await versions).ToDictionary(e => e.Name.ToString(), e => (long)e.Value, StringComparer.Ordinal),
-            (await secrets).Select(s => s.ToString()).ToHashSet(StringComparer.Ordinal));
+            (await secrets).Select(s => s.ToString()).ToHashSet(StringComparer.Ordinal),
+            h.CommitId);
     }
 
     /// <summary>The webhook credentials of a page, or null when none are set.</summary>
@@ -194,7 +234,8 @@ public sealed class RegistryStore(IConnectionMultiplexer redis, RedisKeys keys)
         return new StoredChange(
             long.Parse(id.AsSpan(0, dash), CultureInfo.InvariantCulture),
             int.Parse(id.AsSpan(dash + 1), CultureInfo.InvariantCulture),
-            e["kind"].ToString(), e["set"].ToString(), e["id"].ToString(), e["data"].ToString());
+            e["kind"].ToString(), e["set"].ToString(), e["id"].ToString(), e["data"].ToString(),
+            e["commit"].ToString(), e["prev"].ToString());
     }
 
     private static List<T> Read<T>(HashEntry[] entries) =>
