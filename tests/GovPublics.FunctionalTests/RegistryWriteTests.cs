@@ -534,6 +534,77 @@ public sealed class RegistryWriteTests(RedisFixture redis, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task A_follower_ahead_of_a_restored_store_edited_past_its_version_reloads_the_registrys_catalogue()
+    {
+        // The follower holds a catalogue with authorities created after the backup.
+        var backup = await BackUpTheRegistryStoreAsync();
+        var lost = new[] { NewId("lost"), NewId("lost") };
+        foreach (var id in lost)
+        {
+            await CreateAuthority(id);
+        }
+
+        var held = (await _client.ListTerritoriesAsync(new ListTerritoriesRequest { PageSize = 1 })).CatalogVersion;
+        var address = _registry.GrpcAddress;
+        using var followerChannel = Grpc.Net.Client.GrpcChannel.ForAddress(address);
+        using var follower = new GovPublics.Common.Registry.CatalogCache(
+            new RegistryService.RegistryServiceClient(followerChannel),
+            Microsoft.Extensions.Options.Options.Create(new GovPublics.Common.Registry.CatalogCacheOptions()),
+            Microsoft.Extensions.Options.Options.Create(new GovPublics.Common.Hosting.GovPublicsOptions()),
+            TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<GovPublics.Common.Registry.CatalogCache>.Instance);
+        await follower.StartAsync(CancellationToken.None);
+        try
+        {
+            await Eventually.True(() => Task.FromResult(follower.Current.Version >= held && follower.Current.FindAuthority(lost[1]) is not null),
+                "the follower to hold the catalogue with the authorities created after the backup");
+
+            // The registry goes away (the follower keeps its catalogue and reconnects from its position), the backup is
+            // restored, and another registry replica edits the restored catalogue past the follower's version: from
+            // the follower's position on, the store's history looks like a plain continuation.
+            await _registry.DisposeAsync();
+            await RestoreRegistryStoreAsync(backup);
+            var created = new List<string>();
+            await using (var replica = new ServiceHost<RegistryGrpcService>(redis.Server.ConnectionString))
+            {
+                var editor = new RegistryService.RegistryServiceClient(replica.Channel);
+                var version = (await Eventually.GrpcReady(() => editor.ListTerritoriesAsync(new ListTerritoriesRequest { PageSize = 1 }).ResponseAsync)).CatalogVersion;
+                Assert.True(version < held, "the backup is older than the follower's catalogue");
+                while (version <= held + 1)
+                {
+                    var id = NewId("after");
+                    await CreateAuthority(id, on: editor);
+                    created.Add(id);
+                    version = (await editor.ListTerritoriesAsync(new ListTerritoriesRequest { PageSize = 1 })).CatalogVersion;
+                }
+            }
+
+            // The registry comes back at the follower's address, on the restored and edited store.
+            _registry = new ServiceHost<RegistryGrpcService>(redis.Server.ConnectionString,
+                new Dictionary<string, string?> { ["Kestrel:Endpoints:grpc:Url"] = address });
+            _registry.StartServer();
+            using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(address);
+            _client = new RegistryService.RegistryServiceClient(channel);
+            var expected = await Eventually.GrpcReady(() => _client.ListAuthoritiesAsync(new ListAuthoritiesRequest { PageSize = 1000 }).ResponseAsync);
+            var expectedIds = expected.Authorities.Select(a => a.Id).Order(StringComparer.Ordinal).ToList();
+            Assert.Subset(expectedIds.ToHashSet(), created.ToHashSet());
+            Assert.DoesNotContain(lost[0], expectedIds);
+
+            await Eventually.True(() => Task.FromResult(follower.Current.Version == expected.CatalogVersion
+                    && follower.Current.Authorities.Select(a => a.Id).Order(StringComparer.Ordinal).SequenceEqual(expectedIds)),
+                "the follower to reload the registry's catalogue rather than apply the new history's changes to the old one",
+                TimeSpan.FromSeconds(20));
+            Assert.Null(follower.Current.FindAuthority(lost[0]));
+            Assert.Null(follower.Current.FindAuthority(lost[1]));
+            Assert.All(created, id => Assert.NotNull(follower.Current.FindAuthority(id)));
+        }
+        finally
+        {
+            await follower.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task A_watcher_resuming_from_a_version_a_restored_store_reached_again_by_other_commits_is_told_to_reload()
     {
         var backup = await BackUpTheRegistryStoreAsync();

@@ -21,7 +21,8 @@ public sealed class CatalogCacheOptions
 /// jurisdiction, escalation chain) are dictionary reads on <see cref="Current"/>, never a call per message. It is
 /// loaded once with the List calls, then kept current by the registry's change feed (<c>WatchChanges</c>): each
 /// version's changes are applied and the copy swapped whole. A broken feed reconnects from the last applied
-/// version, so nothing is missed; when the registry no longer has that history, the copy is reloaded.
+/// version and the commit that made it, so nothing is missed; when the registry no longer has that history (too
+/// old, or its store restored or re-created since, even if edited past that version), the copy is reloaded.
 /// </summary>
 public sealed class CatalogCache(
     RegPb.RegistryService.RegistryServiceClient client,
@@ -62,7 +63,7 @@ public sealed class CatalogCache(
     protected override async Task<bool> FollowAsync(CancellationToken cancellationToken)
     {
         using var call = client.WatchChanges(
-            new RegPb.WatchChangesRequest { FromVersion = _current.Version },
+            new RegPb.WatchChangesRequest { FromVersion = _current.Version, FromCommitId = _current.CommitId },
             deadline: DateTime.UtcNow + options.Value.FeedLifetime,
             cancellationToken: cancellationToken);
         try
@@ -71,14 +72,15 @@ public sealed class CatalogCache(
             {
                 if (change.ResetRequired)
                 {
-                    logger.LogInformation("The registry no longer has changes after version {Version}: reloading", _current.Version);
+                    logger.LogInformation("The registry no longer has changes after version {Version} (commit {Commit}): reloading",
+                        _current.Version, _current.CommitId);
                     return true;
                 }
 
                 Apply(change);
                 if (change.LastInVersion)
                 {
-                    Publish(change.Version);
+                    Publish(change.Version, change.CommitId);
                 }
             }
         }
@@ -123,9 +125,9 @@ public sealed class CatalogCache(
         }
     }
 
-    private void Publish(long version)
+    private void Publish(long version, string commitId)
     {
-        _current = new CatalogSnapshot(version, _territories.Values, _authorities.Values, _pages.Values, _rules.Values);
+        _current = new CatalogSnapshot(version, _territories.Values, _authorities.Values, _pages.Values, _rules.Values, commitId);
         _loaded.TrySetResult();
         logger.LogInformation("Catalogue version {Version} in use: {Territories} territories, {Authorities} authorities, {Pages} pages, {Rules} rules",
             version, _territories.Count, _authorities.Count, _pages.Count, _rules.Count);
@@ -138,18 +140,19 @@ public sealed class CatalogCache(
         {
             var territories = await ReadAll(
                 token => client.ListTerritoriesAsync(new RegPb.ListTerritoriesRequest { PageSize = PageSize, PageToken = token }, Options(cancellationToken)).ResponseAsync,
-                r => (r.Territories.Select(t => t.ToDomain()), r.NextPageToken, r.CatalogVersion));
+                r => (r.Territories.Select(t => t.ToDomain()), r.NextPageToken, new Position(r.CatalogVersion, r.CatalogCommitId)));
             var authorities = await ReadAll(
                 token => client.ListAuthoritiesAsync(new RegPb.ListAuthoritiesRequest { PageSize = PageSize, PageToken = token }, Options(cancellationToken)).ResponseAsync,
-                r => (r.Authorities.Select(a => a.ToDomain()), r.NextPageToken, r.CatalogVersion));
+                r => (r.Authorities.Select(a => a.ToDomain()), r.NextPageToken, new Position(r.CatalogVersion, r.CatalogCommitId)));
             var pages = await ReadAll(
                 token => client.ListPagesAsync(new RegPb.ListPagesRequest { PageSize = PageSize, PageToken = token }, Options(cancellationToken)).ResponseAsync,
-                r => (r.Pages.Select(p => p.ToDomain()), r.NextPageToken, r.CatalogVersion));
+                r => (r.Pages.Select(p => p.ToDomain()), r.NextPageToken, new Position(r.CatalogVersion, r.CatalogCommitId)));
             var rules = await ReadAll(
                 token => client.ListJurisdictionRulesAsync(new RegPb.ListJurisdictionRulesRequest { PageSize = PageSize, PageToken = token }, Options(cancellationToken)).ResponseAsync,
-                r => (r.Rules.Select(x => x.ToDomain()), r.NextPageToken, r.CatalogVersion));
+                r => (r.Rules.Select(x => x.ToDomain()), r.NextPageToken, new Position(r.CatalogVersion, r.CatalogCommitId)));
 
-            var versions = new[] { territories.Version, authorities.Version, pages.Version, rules.Version };
+            // A version with its commit: after a restore the same number may be another catalogue.
+            var versions = new[] { territories.At, authorities.At, pages.At, rules.At };
             if (versions.Distinct().Count() > 1)
             {
                 // The catalogue changed while it was read: read it again rather than mix versions.
@@ -161,7 +164,7 @@ public sealed class CatalogCache(
             _authorities = authorities.Items.ToDictionary(a => a.Id, StringComparer.Ordinal);
             _pages = pages.Items.ToDictionary(p => p.Id, StringComparer.Ordinal);
             _rules = rules.Items.ToDictionary(r => r.Id, StringComparer.Ordinal);
-            Publish(rules.Version);
+            Publish(rules.At.Version, rules.At.CommitId);
             logger.LogInformation("Catalogue of region {Region} reloaded", common.Value.Region);
             return;
         }
@@ -170,12 +173,18 @@ public sealed class CatalogCache(
     private CallOptions Options(CancellationToken cancellationToken) =>
         new(deadline: DateTime.UtcNow + common.Value.CallDeadline, cancellationToken: cancellationToken);
 
-    private static async Task<(List<T> Items, long Version)> ReadAll<TResponse, T>(
-        Func<string, Task<TResponse>> call, Func<TResponse, (IEnumerable<T> Items, string Next, long Version)> read)
+    /// <summary>A catalogue version and the registry commit that made it.</summary>
+    private readonly record struct Position(long Version, string CommitId)
+    {
+        public override string ToString() => CommitId.Length == 0 ? $"{Version}" : $"{Version}@{CommitId}";
+    }
+
+    private static async Task<(List<T> Items, Position At)> ReadAll<TResponse, T>(
+        Func<string, Task<TResponse>> call, Func<TResponse, (IEnumerable<T> Items, string Next, Position At)> read)
     {
         var items = new List<T>();
         var token = "";
-        long version;
+        Position version;
         do
         {
             var (page, next, v) = read(await call(token));

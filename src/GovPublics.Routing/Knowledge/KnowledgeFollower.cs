@@ -30,6 +30,10 @@ public sealed class KnowledgeFollower(
     private readonly Dictionary<string, (string Content, long Version)> _documents = new(StringComparer.Ordinal);
     private long _position;
 
+    // The registry commit that made _position: the feed resumes from both, so that a registry whose store was
+    // restored and edited past _position tells us to reload rather than send another history's changes.
+    private string _commit = "";
+
     private string ShippedDirectory => configuration["Routing:KnowledgeDirectory"] ?? RoutingKnowledge.DefaultDirectory;
 
     protected override string Subject => "Knowledge";
@@ -62,7 +66,7 @@ public sealed class KnowledgeFollower(
         if (list.Documents.Count == 0)
         {
             UseShippedFiles("the registry has no routing knowledge");
-            _position = list.CatalogVersion;
+            (_position, _commit) = (list.CatalogVersion, list.CatalogCommitId);
             return;
         }
 
@@ -79,7 +83,7 @@ public sealed class KnowledgeFollower(
     protected override async Task<bool> FollowAsync(CancellationToken cancellationToken)
     {
         using var call = client.WatchChanges(
-            new RegPb.WatchChangesRequest { FromVersion = _position },
+            new RegPb.WatchChangesRequest { FromVersion = _position, FromCommitId = _commit },
             deadline: DateTime.UtcNow + feed.Value.FeedLifetime,
             cancellationToken: cancellationToken);
         var changed = new HashSet<string>(StringComparer.Ordinal);
@@ -123,7 +127,10 @@ public sealed class KnowledgeFollower(
                     changed.Clear();
                 }
 
-                _position = Math.Max(_position, change.Version);
+                if (change.Version >= _position)
+                {
+                    (_position, _commit) = (change.Version, change.CommitId);
+                }
             }
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.DeadlineExceeded)
