@@ -21,8 +21,9 @@ public static class GrpcWebTextFraming
     public static Task InvokeAsync(HttpContext context, Func<Task> next)
     {
         var request = context.Request;
-        if (!HttpMethods.IsPost(request.Method))
+        if (!HttpMethods.IsPost(request.Method) || request.ContentType?.StartsWith(Binary, StringComparison.OrdinalIgnoreCase) != true)
         {
+            // Not gRPC-Web (a webhook, a gRPC call): no framing to undo, whatever its Accept header asks for.
             return next();
         }
 
