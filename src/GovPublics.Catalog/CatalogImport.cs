@@ -294,6 +294,11 @@ public static partial class CatalogImport
         var catalogueErrors = new List<CatalogError>();
         CatalogValidator.CheckReferences(territories, authorities, pages, rules, catalogueErrors);
         CatalogValidator.CheckAdministrationsKept(current.Authorities, territories, authorities, rules, AdministrationRemedy, catalogueErrors);
+        if (CatalogValidator.CurLeftOut(current.Authorities, authorities) is { } cur)
+        {
+            catalogueErrors.Add(new CatalogError(AuthoritiesSet, cur.Id,
+                $"kind: {CatalogValidator.CurRequired(cur)}; import its successor in the same file (a new authority of kind cur), with this row no longer one"));
+        }
 
         var rowsById = active.ToLookup(r => (r.Set, r.Id));
         var general = new List<CatalogError>();

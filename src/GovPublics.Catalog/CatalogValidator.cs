@@ -190,6 +190,21 @@ public static class CatalogValidator
         }
     }
 
+    /// <summary>
+    /// The ЦУР a change would leave the catalogue without: the last authority of kind <see cref="AuthorityKind.Cur"/>
+    /// archived or changed to another kind, while the catalogue had one before. Every escalation chain ends at the
+    /// ЦУР and a message that no rule and no page owner place falls back to it, so a catalogue that had one keeps
+    /// one (a successor created in the same change takes over). Null when the change keeps one.
+    /// </summary>
+    public static Authority? CurLeftOut(IReadOnlyList<Authority> authoritiesBefore, IReadOnlyList<Authority> authoritiesAfter) =>
+        authoritiesAfter.Any(a => a.Kind == AuthorityKind.Cur) ? null
+        : authoritiesBefore.Where(a => a.Kind == AuthorityKind.Cur).OrderBy(a => a.Id, StringComparer.Ordinal).FirstOrDefault();
+
+    /// <summary>The refusal of a change that leaves the catalogue without its ЦУР (<see cref="CurLeftOut"/>).</summary>
+    public static string CurRequired(Authority cur) =>
+        $"the catalogue would have no ЦУР after it: '{cur.Id}' is the last authority of kind cur, where every escalation chain ends and " +
+        "messages that no rule and no page owner place go";
+
     /// <summary>Parent by id; a repeated id (already reported) keeps its first parent instead of throwing.</summary>
     private static Dictionary<string, string> ParentsById(IEnumerable<(string Id, string ParentId)> items)
     {

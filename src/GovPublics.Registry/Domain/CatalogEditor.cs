@@ -220,12 +220,20 @@ public static class CatalogEditor
     }
 
     /// <summary>
-    /// Refuses (FAILED_PRECONDITION) a change that leaves a territory still in the catalogue without the
-    /// administration it had: the "territory administration" rules would then resolve to no one there.
+    /// Refuses (FAILED_PRECONDITION) a change that leaves the catalogue without its ЦУР, or a territory still in the
+    /// catalogue without the administration it had: the "territory administration" rules would then resolve to no
+    /// one there.
     /// </summary>
     private static void KeepAdministrations(StoredCatalog current, CatalogSnapshot after, string refused, string remedy)
     {
         var before = current.Document.ToSnapshot(current.Version);
+        if (CatalogValidator.CurLeftOut(before.Authorities, after.Authorities) is { } cur)
+        {
+            throw new PreconditionFailedException(
+                $"{refused}: {CatalogValidator.CurRequired(cur)}. Instead, archive it with its successor (a new authority of kind cur, created in the same change, which takes over what refers to it)",
+                [$"authorities/{cur.Id}"]);
+        }
+
         var left = CatalogValidator.TerritoriesLeftWithoutAdministration(before.Authorities, after.Territories, after.Authorities, after.Rules);
         if (left.Count > 0)
         {

@@ -93,4 +93,21 @@ public sealed class AdministrationKeptTests
         Assert.Empty(plan.Errors);
         Assert.Equal("adm-tolyatti-2026", plan.Result!.ToSnapshot(2).ResolveResponsible("roads", null, "tolyatti")!.Authority.Id);
     }
+
+    [Fact]
+    public void An_import_that_turns_the_only_cur_into_another_kind_is_refused_and_one_that_brings_a_new_cur_is_not()
+    {
+        var notCur = Stored("cur");
+        notCur.Kind = "department";
+
+        var refused = Import(skip: false, notCur);
+        Assert.False(refused.CanApply);
+        var error = Assert.Single(refused.Errors);
+        Assert.Equal(("authorities[0]", "cur"), (error.Path, error.EntityId));
+        Assert.StartsWith("kind: the catalogue would have no ЦУР after it", error.Message, StringComparison.Ordinal);
+
+        var successor = Stored("cur");
+        successor.Id = "cur-2026";
+        Assert.True(Import(skip: false, notCur, successor).CanApply);
+    }
 }

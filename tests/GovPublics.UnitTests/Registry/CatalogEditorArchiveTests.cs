@@ -217,4 +217,24 @@ public sealed class CatalogEditorArchiveTests
 
         Assert.Null(created.AdministrationOf("new-okrug"));
     }
+
+    [Fact]
+    public void The_only_cur_is_archived_only_with_a_successor_which_ends_the_escalation_chains()
+    {
+        var stored = Stored();
+        var refused = Assert.Throws<PreconditionFailedException>(() => CatalogEditor.Archive(stored, EntitySets.Authorities, "cur", 1, reassignTo: "gov"));
+        Assert.Contains("authority 'cur' cannot be archived: the catalogue would have no ЦУР", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(["authorities/cur"], refused.Blockers);
+
+        var kind = CatalogDocument.Parse(stored.Document.ToJson()).Authorities.Single(a => a.Id == "cur");
+        kind.Kind = "department";
+        kind.ParentId = "gov";
+        Assert.Throws<PreconditionFailedException>(() => CatalogEditor.Update(stored, EntitySets.Authorities, kind, 1));
+
+        var successor = new AuthorityDto { Id = "cur-2026", Kind = "cur", Name = "ЦУР", TerritoryId = "samara-oblast", ParentId = "" };
+        var edit = CatalogEditor.Archive(stored, EntitySets.Authorities, "cur", 1, reassignTo: "", successor: successor);
+        var after = Apply(stored, edit);
+        Assert.Equal("cur-2026", after.Cur!.Id);
+        Assert.Equal("cur-2026", after.EscalationChain("adm-tolyatti")[^1].Id);
+    }
 }
