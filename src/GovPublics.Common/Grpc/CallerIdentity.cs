@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Microsoft.Extensions.Hosting;
 
 namespace GovPublics.Common.Grpc;
 
@@ -9,10 +10,10 @@ namespace GovPublics.Common.Grpc;
 /// </summary>
 public sealed record CallerIdentity(string Client, IReadOnlyList<string> Roles, string AuthorityId, IReadOnlyList<string> PageOwners)
 {
-    public const string ClientHeader = "x-gp-client";
-    public const string RolesHeader = "x-gp-roles";
-    public const string AuthorityHeader = "x-gp-authority";
-    public const string PageOwnersHeader = "x-gp-page-owners";
+    public const string ClientHeader = CallerHeaders.Client;
+    public const string RolesHeader = CallerHeaders.Roles;
+    public const string AuthorityHeader = CallerHeaders.Authority;
+    public const string PageOwnersHeader = CallerHeaders.PageOwners;
 
     public static CallerIdentity From(Metadata headers) => new(
         headers.GetValue(ClientHeader) ?? "",

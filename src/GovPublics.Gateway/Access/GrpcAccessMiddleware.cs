@@ -6,16 +6,11 @@ namespace GovPublics.Gateway.Access;
 /// Checks every call before it is proxied, but the health endpoints (HTTP and gRPC) and the webhooks
 /// (<see cref="AccessRules"/>): a refused call is answered by the gateway itself with UNAUTHENTICATED or
 /// PERMISSION_DENIED and the reason, and never reaches a service. An allowed call
-/// reaches it without the bearer token and with who made it (<see cref="ClientHeader"/>, <see cref="RolesHeader"/>,
-/// <see cref="AuthorityHeader"/>, <see cref="PageOwnersHeader"/>); whatever a caller sent in those headers itself is dropped first.
+/// reaches it without the bearer token and with who made it (<see cref="CallerHeaders"/>); whatever a caller sent in
+/// those headers itself is dropped first.
 /// </summary>
 public sealed class GrpcAccessMiddleware(RequestDelegate next, AccessRulesSource rules, IConfiguration configuration, ILogger<GrpcAccessMiddleware> logger)
 {
-    public const string ClientHeader = "x-gp-client";
-    public const string RolesHeader = "x-gp-roles";
-    public const string AuthorityHeader = "x-gp-authority";
-    public const string PageOwnersHeader = "x-gp-page-owners";
-
     private static readonly Meter _meter = new("GovPublics.Gateway");
     private static readonly Counter<long> _refused = _meter.CreateCounter<long>(
         "govpublics.gateway.refused_calls", description: "gRPC calls the gateway refused, by status and method");
@@ -28,16 +23,16 @@ public sealed class GrpcAccessMiddleware(RequestDelegate next, AccessRulesSource
         // a caller sent in these headers goes, on every path (the webhooks' too).
         var headers = context.Request.Headers;
         headers.Remove(InternalCalls.Header);
-        headers.Remove(ClientHeader);
-        headers.Remove(RolesHeader);
-        headers.Remove(AuthorityHeader);
-        headers.Remove(PageOwnersHeader);
+        foreach (var name in CallerHeaders.All)
+        {
+            headers.Remove(name);
+        }
         // Public: the health endpoints and the webhooks (each platform's secret authenticates those). Everything else
         // needs a token whatever its path looks like: the proxy's routes match paths case-insensitively, so a check
         // keyed on "/govpublics." alone would let "/GOVPUBLICS.…" through unchecked.
         var request = context.Request;
         if (ServiceDefaultsExtensions.IsHealthRequest(request.Path)
-            || request.Path.StartsWithSegments("/webhooks", StringComparison.OrdinalIgnoreCase))
+            || IsWebhook(request))
         {
             await next(context);
             return;
@@ -66,16 +61,16 @@ public sealed class GrpcAccessMiddleware(RequestDelegate next, AccessRulesSource
         }
 
         headers.Remove("authorization");
-        headers[ClientHeader] = client.Name;
-        headers[RolesHeader] = decision.RolesHeader;
+        headers[CallerHeaders.Client] = client.Name;
+        headers[CallerHeaders.Roles] = decision.RolesHeader;
         if (client.AuthorityId.Length > 0)
         {
-            headers[AuthorityHeader] = client.AuthorityId;
+            headers[CallerHeaders.Authority] = client.AuthorityId;
         }
 
         if (decision.PageOwnersHeader.Length > 0)
         {
-            headers[PageOwnersHeader] = decision.PageOwnersHeader;
+            headers[CallerHeaders.PageOwners] = decision.PageOwnersHeader;
         }
 
         if (_callKey is not null)
@@ -90,4 +85,8 @@ public sealed class GrpcAccessMiddleware(RequestDelegate next, AccessRulesSource
             await next(context);
         }
     }
+
+    /// <summary>A platform's webhook (<c>/webhooks/*</c>): public, each platform's secret authenticates it.</summary>
+    public static bool IsWebhook(HttpRequest request) =>
+        request.Path.StartsWithSegments("/webhooks", StringComparison.OrdinalIgnoreCase);
 }

@@ -65,7 +65,7 @@ public static class GatewayLimits
                 return RateLimitPartition.GetTokenBucketLimiter(client.LimitKey, _ => Bucket(client.CallsPerSecond, seconds: 1));
             }
 
-            if (options.WebhookRequestsPerSecondPerAddress > 0 && IsWebhook(context))
+            if (options.WebhookRequestsPerSecondPerAddress > 0 && GrpcAccessMiddleware.IsWebhook(context.Request))
             {
                 return RateLimitPartition.GetTokenBucketLimiter(AddressKey(context.Connection.RemoteIpAddress),
                     _ => Bucket(options.WebhookRequestsPerSecondPerAddress, seconds: 2));
@@ -111,8 +111,6 @@ public static class GatewayLimits
         return "webhooks:" + new IPAddress(bytes) + "/64";
     }
 
-    private static bool IsWebhook(HttpContext context) =>
-        context.Request.Path.StartsWithSegments("/webhooks", StringComparison.OrdinalIgnoreCase);
 
     private static ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
     {
