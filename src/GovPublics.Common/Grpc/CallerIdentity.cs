@@ -31,8 +31,11 @@ public sealed record CallerIdentity(string Client, IReadOnlyList<string> Roles, 
     public bool MaySpeakFor(string? ownerAuthorityId) =>
         PageOwners.Count == 0 || (ownerAuthorityId is not null && PageOwners.Contains(ownerAuthorityId));
 
-    /// <summary>Why <see cref="MaySpeakFor"/> refused the page <paramref name="page"/> (e.g. <c>vk:-211380756</c>).</summary>
-    public string PageRefusal(string page, string? ownerAuthorityId) =>
+    /// <summary>
+    /// Why the caller may not speak for the page <paramref name="page"/> (e.g. <c>Vk:-211380756</c>) owned by
+    /// <paramref name="ownerAuthorityId"/>, or null when it may (<see cref="MaySpeakFor"/>).
+    /// </summary>
+    public string? PageRefusal(string page, string? ownerAuthorityId) => MaySpeakFor(ownerAuthorityId) ? null :
         $"Client '{Client}' may send and report only for pages of {string.Join(", ", PageOwners)}; the page {page} " +
         (ownerAuthorityId is null ? "is not in the catalogue." : $"belongs to {ownerAuthorityId}.");
 

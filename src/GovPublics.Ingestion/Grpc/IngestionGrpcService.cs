@@ -176,8 +176,8 @@ public sealed class IngestionGrpcService(MessageStore store, QuarantineStore qua
                 "The catalogue is still loading, and this client's pages are checked against it; retry shortly."));
         }
 
-        var owner = catalog.Current.FindPage(message.Platform, message.PageExternalId)?.OwnerAuthorityId;
-        return caller.MaySpeakFor(owner) ? null : caller.PageRefusal($"{message.Platform}:{message.PageExternalId}", owner);
+        return caller.PageRefusal($"{message.Platform}:{message.PageExternalId}",
+            catalog.Current.FindPage(message.Platform, message.PageExternalId)?.OwnerAuthorityId);
     }
 
     private static IngestError Error(string code, string message) => new() { Code = code, Message = message };

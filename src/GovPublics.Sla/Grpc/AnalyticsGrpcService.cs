@@ -227,6 +227,10 @@ public sealed class AnalyticsGrpcService(
         }
 
         var observations = new List<PostStatsObservation>(request.Items.Count);
+        // A collector the gateway bound to some authorities' pages reports only for those: the first page it may not
+        // speak for, refused once the request is otherwise valid.
+        var caller = CallerIdentity.From(context.RequestHeaders);
+        string? refusal = null;
         for (var i = 0; i < request.Items.Count && i < MaxStatsPerBatch; i++)
         {
             var item = request.Items[i];
@@ -242,9 +246,16 @@ public sealed class AnalyticsGrpcService(
             v.Require(at + "page_external_id", item.PageExternalId).MaxLength(at + "page_external_id", item.PageExternalId, 256);
             v.Require(at + "post_external_id", item.PostExternalId).MaxLength(at + "post_external_id", item.PostExternalId, 256);
             var page = item.PageExternalId.Trim();
-            if (known && page.Length > 0 && snapshot.FindPage(platform, page) is null)
+            if (known && page.Length > 0)
             {
-                v.Add(at + "page_external_id", $"no {platform} page '{page}' in the catalogue");
+                if (snapshot.FindPage(platform, page) is not { } found)
+                {
+                    v.Add(at + "page_external_id", $"no {platform} page '{page}' in the catalogue");
+                }
+                else
+                {
+                    refusal ??= caller.PageRefusal($"{platform}:{page}", found.OwnerAuthorityId);
+                }
             }
 
             foreach (var (field, value) in new[] { ("likes", item.Likes), ("comments", item.Comments), ("reposts", item.Reposts), ("views", item.Views) })
@@ -266,15 +277,9 @@ public sealed class AnalyticsGrpcService(
         }
 
         v.ThrowIfInvalid();
-        // A collector the gateway bound to some authorities' pages reports only for those.
-        var caller = CallerIdentity.From(context.RequestHeaders);
-        foreach (var o in observations)
+        if (refusal is not null)
         {
-            var owner = snapshot.FindPage(o.Platform, o.PageExternalId)?.OwnerAuthorityId;
-            if (!caller.MaySpeakFor(owner))
-            {
-                throw new AccessDeniedException(caller.PageRefusal($"{o.Platform}:{o.PageExternalId}", owner));
-            }
+            throw new AccessDeniedException(refusal);
         }
 
         var results = await store.ReportPostStatsAsync(observations);

@@ -51,5 +51,9 @@ public sealed class CallerIdentityTests
         {
             Assert.Contains("Client 'collector' may send and report only for pages of adm-a", caller.PageRefusal("Vk:-1", pageOwner), StringComparison.Ordinal);
         }
+        else
+        {
+            Assert.Null(caller.PageRefusal("Vk:-1", pageOwner));
+        }
     }
 }
