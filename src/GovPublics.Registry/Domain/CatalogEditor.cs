@@ -56,7 +56,7 @@ public static class CatalogEditor
         var after = Validate(next, set, id);
         if (set == EntitySets.Authorities)
         {
-            KeepAdministrations(current, after, $"authority '{id}' cannot change its kind or territory",
+            KeepRequiredAuthorities(current, after, $"authority '{id}' cannot change its kind or territory",
                 "keep it as it is until its successor takes over: archive it with its successor (the new administration, created in the same change), or archive the territory, which takes its administration with it");
         }
 
@@ -119,7 +119,7 @@ public static class CatalogEditor
         var after = successor is not null ? Validate(next, SuccessorField, successor.Id)
             : blockers.Count > 0 ? Validate(next, "reassign_to", reassignTo)
             : Validate(next, EntitySets.Authorities, id);
-        KeepAdministrations(current, after, $"authority '{id}' cannot be archived",
+        KeepRequiredAuthorities(current, after, $"authority '{id}' cannot be archived",
             "archive it with its successor (the new administration, created in the same change, which takes over its pages, rules and child authorities), or archive the territory, which takes its administration with it");
         return new CatalogEdit(ops, null, blockers);
     }
@@ -224,7 +224,7 @@ public static class CatalogEditor
     /// catalogue without the administration it had: the "territory administration" rules would then resolve to no
     /// one there.
     /// </summary>
-    private static void KeepAdministrations(StoredCatalog current, CatalogSnapshot after, string refused, string remedy)
+    private static void KeepRequiredAuthorities(StoredCatalog current, CatalogSnapshot after, string refused, string remedy)
     {
         var before = current.Document.ToSnapshot(current.Version);
         if (CatalogValidator.CurLeftOut(before.Authorities, after.Authorities) is { } cur)
