@@ -141,16 +141,7 @@ public sealed class GatewayDoorTests(RedisFixture redis) : IClassFixture<RedisFi
         Assert.True((await http.GetAsync("/health")).IsSuccessStatusCode);
     }
 
-    private GrpcChannel ChannelFor(string token) =>
-        GrpcChannel.ForAddress(_gateway.GrpcAddress, new GrpcChannelOptions
-        {
-            Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, metadata) =>
-            {
-                metadata.Add("authorization", "Bearer " + token);
-                return Task.CompletedTask;
-            })),
-            UnsafeUseInsecureChannelCallCredentials = true,
-        });
+    private GrpcChannel ChannelFor(string token) => GrpcChannel.ForAddress(_gateway.GrpcAddress, ClientToken.On(token));
 
     private async Task WriteClientsAsync(params (string Name, string Token, string Role, int CallsPerSecond)[] clients)
     {

@@ -3,7 +3,6 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using GovPublics.AppHost;
 using GovPublics.Testing;
-using Grpc.Core;
 using Grpc.Net.Client;
 using Grpc.Net.Client.Web;
 
@@ -65,34 +64,18 @@ public sealed class SuiteFixture : IAsyncLifetime
 
     /// <summary>A channel to the gateway's gRPC port whose calls carry the client's token (none: no token at all).</summary>
     public GrpcChannel ChannelFor(DemoClients.Client? client) =>
-        GrpcChannel.ForAddress($"http://127.0.0.1:{GatewayGrpcPort}", new GrpcChannelOptions
-        {
-            Credentials = Credentials(client),
-            UnsafeUseInsecureChannelCallCredentials = true,
-        });
+        GrpcChannel.ForAddress($"http://127.0.0.1:{GatewayGrpcPort}", ClientToken.On(client?.Token));
 
     /// <summary>
     /// A gRPC-Web channel to the gateway's HTTP/1.1 port, as a browser app calls it, with the client's token (none:
     /// no token at all).
     /// </summary>
-    public GrpcChannel GrpcWebChannelFor(DemoClients.Client? client, GrpcWebMode mode)
-    {
-        return GrpcChannel.ForAddress($"http://127.0.0.1:{GatewayHttpPort}", new GrpcChannelOptions
+    public GrpcChannel GrpcWebChannelFor(DemoClients.Client? client, GrpcWebMode mode) =>
+        GrpcChannel.ForAddress($"http://127.0.0.1:{GatewayHttpPort}", ClientToken.On(client?.Token, new GrpcChannelOptions
         {
             HttpHandler = new GrpcWebHandler(mode, new HttpClientHandler()),
             HttpVersion = System.Net.HttpVersion.Version11,
             HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            Credentials = Credentials(client),
-            UnsafeUseInsecureChannelCallCredentials = true,
-        });
-    }
-
-    private static ChannelCredentials Credentials(DemoClients.Client? client) => client is null
-        ? ChannelCredentials.Insecure
-        : ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, metadata) =>
-        {
-            metadata.Add("authorization", "Bearer " + client.Token);
-            return Task.CompletedTask;
         }));
 
     public async ValueTask DisposeAsync()

@@ -9,6 +9,7 @@ using GovPublics.Contracts.Common.V1;
 using GovPublics.Contracts.Ingestion.V1;
 using GovPublics.Contracts.Registry.V1;
 using GovPublics.Contracts.Sla.V1;
+using GovPublics.Testing;
 using Grpc.Core;
 using Grpc.Net.Client;
 using GovPublics.Common.Redis;
@@ -408,16 +409,10 @@ public static class IngestBenchmark
     }
 
     private static GrpcChannel Channel(SuiteHost suite, DemoClients.Client client) =>
-        GrpcChannel.ForAddress(suite.GatewayGrpcAddress, new GrpcChannelOptions
+        GrpcChannel.ForAddress(suite.GatewayGrpcAddress, ClientToken.On(client.Token, new GrpcChannelOptions
         {
             HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
-            Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, metadata) =>
-            {
-                metadata.Add("authorization", "Bearer " + client.Token);
-                return Task.CompletedTask;
-            })),
-            UnsafeUseInsecureChannelCallCredentials = true,
-        });
+        }));
 
     private static void PinAll(IReadOnlyList<SuiteProcess> processes, bool verbose)
     {
